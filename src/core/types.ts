@@ -1,0 +1,58 @@
+export type Health = 'healthy' | 'degraded' | 'read_only';
+export type ServerStatus = 'alive' | 'dead' | 'draining';
+
+export interface HeartbeatInput {
+  server: string;
+  /** Full chunk list, replacing the last one; undefined means liveness only. */
+  chunks?: readonly string[] | undefined;
+  diskUsagePct?: number | undefined;
+  health?: Health | undefined;
+}
+
+export interface ReplicateInstruction {
+  chunk: string;
+  target: string;
+}
+
+export interface HeartbeatReply {
+  status: ServerStatus;
+  chunksToDelete: string[];
+  chunksToReplicate: ReplicateInstruction[];
+}
+
+export interface ServerView {
+  server: string;
+  status: ServerStatus;
+  chunks: number;
+  lastHeartbeatMsAgo: number;
+  diskUsagePct: number | null;
+  health: Health;
+  missedHeartbeats: number;
+}
+
+export type CoreEvent =
+  | { type: 'server_alive'; server: string; at: number; revived: boolean }
+  | { type: 'server_dead'; server: string; at: number; lostReplicas: number }
+  | { type: 'safe_mode_exited'; at: number }
+  | { type: 'brake_engaged'; at: number; dead: number; known: number }
+  | { type: 'brake_released'; at: number; dead: number; known: number }
+  | { type: 'chunk_missing'; chunk: string; at: number };
+
+export type Priority = 'missing' | 'critical' | 'normal';
+
+export interface UnderReplicated {
+  chunk: string;
+  currentRf: number;
+  targetRf: number;
+  priority: Priority;
+}
+
+export interface ReplicationState {
+  safeMode: boolean;
+  /** Milliseconds until safe mode ends; 0 once it has. */
+  safeModeRemainingMs: number;
+  /** Mass-failure brake: re-replication paused because too many servers are dead. */
+  brakeEngaged: boolean;
+  pendingCopies: number;
+  underReplicated: UnderReplicated[];
+}

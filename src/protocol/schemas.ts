@@ -1,0 +1,157 @@
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+
+/**
+ * Every protocol message, once. Types, validators, schemas/*.json and the
+ * OpenAPI document all derive from these definitions.
+ */
+const Id = (description: string) => Type.String({ minLength: 1, maxLength: 256, description });
+const MsgId = Type.Integer({ minimum: 0, description: 'Sender-chosen id that the reply echoes as in_reply_to.' });
+
+export const Health = Type.Union([Type.Literal('healthy'), Type.Literal('degraded'), Type.Literal('read_only')], {
+  $id: 'Health',
+  description: 'Self-reported health of a chunk server.',
+});
+export const Status = Type.Union([Type.Literal('alive'), Type.Literal('dead'), Type.Literal('draining')], {
+  $id: 'ServerStatusValue',
+});
+
+export const Init = Type.Object(
+  {
+    type: Type.Literal('init'),
+    msg_id: MsgId,
+    node_id: Id('This node id.'),
+    node_ids: Type.Array(Id('A node id.')),
+  },
+  { $id: 'Init' },
+);
+
+/** Heartbeat fields shared by the JSON protocol and POST /heartbeat. */
+export const HeartbeatFields = {
+  server: Type.Optional(Id('The chunk server id; the envelope src when absent.')),
+  chunks: Type.Optional(
+    Type.Array(Id('A chunk handle.'), { description: 'Full chunk list; absent means liveness only.' }),
+  ),
+  disk_usage_pct: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+  health: Type.Optional(Health),
+};
+
+export const Heartbeat = Type.Object(
+  { type: Type.Literal('heartbeat'), msg_id: MsgId, ...HeartbeatFields },
+  { $id: 'Heartbeat' },
+);
+
+export const ServerStatusRequest = Type.Object(
+  {
+    type: Type.Literal('server_status'),
+    msg_id: MsgId,
+    verbose: Type.Optional(Type.Boolean({ description: 'Add disk_usage_pct, health and missed_heartbeats.' })),
+  },
+  { $id: 'ServerStatus' },
+);
+
+export const ChunkLocations = Type.Object(
+  { type: Type.Literal('chunk_locations'), msg_id: MsgId, chunk: Id('The chunk handle.') },
+  { $id: 'ChunkLocations' },
+);
+
+export const CheckReplication = Type.Object(
+  { type: Type.Literal('check_replication'), msg_id: MsgId },
+  { $id: 'CheckReplication' },
+);
+
+export const DrainServer = Type.Object(
+  { type: Type.Literal('drain_server'), msg_id: MsgId, server: Id('The chunk server to drain.') },
+  { $id: 'DrainServer' },
+);
+
+export const Priority = Type.Union([Type.Literal('missing'), Type.Literal('critical'), Type.Literal('normal')], {
+  $id: 'Priority',
+});
+
+export const UnderReplicatedEntry = Type.Object(
+  {
+    chunk: Type.String(),
+    current_rf: Type.Integer({ minimum: 0 }),
+    target_rf: Type.Integer({ minimum: 1 }),
+    priority: Priority,
+  },
+  { $id: 'UnderReplicatedEntry' },
+);
+
+export const ReplicateInstruction = Type.Object(
+  { chunk: Type.String(), target: Type.String() },
+  { $id: 'ReplicateInstruction' },
+);
+
+export const ServerEntry = Type.Object(
+  {
+    server: Type.String(),
+    status: Status,
+    chunks: Type.Integer({ minimum: 0 }),
+    last_heartbeat_ms_ago: Type.Integer({ minimum: 0 }),
+    disk_usage_pct: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+    health: Type.Optional(Health),
+    missed_heartbeats: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { $id: 'ServerEntry' },
+);
+
+const Reply = <T extends Record<string, TSchema>>(type: string, fields: T) =>
+  Type.Object({ type: Type.Literal(type), in_reply_to: MsgId, ...fields, msg_id: Type.Optional(MsgId) }, { $id: type });
+
+export const InitOk = Reply('init_ok', {});
+export const HeartbeatOk = Reply('heartbeat_ok', {
+  status: Status,
+  chunks_to_delete: Type.Optional(Type.Array(Type.String())),
+  chunks_to_replicate: Type.Optional(Type.Array(ReplicateInstruction)),
+});
+export const ServerStatusOk = Reply('server_status_ok', { servers: Type.Array(ServerEntry) });
+export const ChunkLocationsOk = Reply('chunk_locations_ok', {
+  chunk: Type.String(),
+  servers: Type.Array(Type.String()),
+});
+export const CheckReplicationOk = Reply('check_replication_ok', { under_replicated: Type.Array(UnderReplicatedEntry) });
+export const DrainServerOk = Reply('drain_server_ok', { server: Type.String(), status: Status });
+export const ErrorReply = Type.Object(
+  {
+    type: Type.Literal('error'),
+    in_reply_to: Type.Optional(MsgId),
+    code: Type.Integer(),
+    text: Type.String(),
+    msg_id: Type.Optional(MsgId),
+  },
+  { $id: 'error' },
+);
+
+export const Envelope = Type.Object(
+  { src: Type.String(), dest: Type.String(), body: Type.Object({}, { additionalProperties: true }) },
+  { $id: 'Envelope' },
+);
+
+/** Requests by their `type`; a type not listed here gets error 10. */
+export const REQUESTS = {
+  init: Init,
+  heartbeat: Heartbeat,
+  server_status: ServerStatusRequest,
+  chunk_locations: ChunkLocations,
+  check_replication: CheckReplication,
+  drain_server: DrainServer,
+} as const;
+
+export const REPLIES = [
+  InitOk,
+  HeartbeatOk,
+  ServerStatusOk,
+  ChunkLocationsOk,
+  CheckReplicationOk,
+  DrainServerOk,
+  ErrorReply,
+] as const;
+
+export type RequestType = keyof typeof REQUESTS;
+export type InitMessage = Static<typeof Init>;
+export type HeartbeatMessage = Static<typeof Heartbeat>;
+export type ServerStatusMessage = Static<typeof ServerStatusRequest>;
+export type ChunkLocationsMessage = Static<typeof ChunkLocations>;
+export type DrainServerMessage = Static<typeof DrainServer>;
+export type RequestMessage = { [K in RequestType]: Static<(typeof REQUESTS)[K]> }[RequestType];

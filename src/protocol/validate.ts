@@ -1,0 +1,44 @@
+import { TypeCompiler, type TypeCheck, type ValueError } from '@sinclair/typebox/compiler';
+import type { TSchema } from '@sinclair/typebox';
+import { ProtocolError } from './errors.js';
+import { REQUESTS, type RequestMessage, type RequestType } from './schemas.js';
+
+const checkers = new Map<string, TypeCheck<TSchema>>(
+  Object.entries(REQUESTS).map(([type, schema]) => [type, TypeCompiler.Compile(schema)]),
+);
+
+export function isRequestType(type: string): type is RequestType {
+  return checkers.has(type);
+}
+
+/** Checks a body against its type's schema; throws a ProtocolError naming the field. */
+export function decodeRequest(body: Record<string, unknown>): RequestMessage {
+  const type = body['type'];
+  if (typeof type !== 'string') throw new ProtocolError('MALFORMED_REQUEST', 'field "type": expected a string');
+  const checker = checkers.get(type);
+  if (checker === undefined) {
+    throw new ProtocolError('NOT_SUPPORTED', `message type ${JSON.stringify(type)} is not supported`);
+  }
+  if (checker.Check(body)) return body as RequestMessage;
+  const first = checker.Errors(body).First() as ValueError;
+  throw new ProtocolError('MALFORMED_REQUEST', `${type}: ${describeError(first)}`);
+}
+
+/** "field \"chunks/2\": expected ..." with the expectation spelled out for enums. */
+export function describeError(error: ValueError): string {
+  const field = error.path.replace(/^\//, '').replace(/~1/g, '/').replace(/~0/g, '~') || '(body)';
+  return `field ${JSON.stringify(field)}: ${expectation(error)}`;
+}
+
+function expectation(error: ValueError): string {
+  const options = literalOptions(error.schema);
+  if (options) return `expected one of ${options.map((o) => JSON.stringify(o)).join(', ')}`;
+  const message = error.message.charAt(0).toLowerCase() + error.message.slice(1);
+  return message === 'expected required property' ? 'required' : message;
+}
+
+function literalOptions(schema: TSchema): unknown[] | undefined {
+  const anyOf = (schema as { anyOf?: TSchema[] }).anyOf;
+  if (!anyOf || !anyOf.every((s) => 'const' in s)) return undefined;
+  return anyOf.map((s) => (s as unknown as { const: unknown }).const);
+}

@@ -1,0 +1,81 @@
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { type Body, answer } from '../protocol/dispatch.js';
+import { pyDumps } from '../protocol/pyjson.js';
+import type { CoreDriver } from '../runtime/driver.js';
+import type { Logger } from '../runtime/logger.js';
+
+export interface LineSink {
+  write(line: string): unknown;
+}
+
+interface Envelope {
+  src: string;
+  dest: string;
+  body: Body;
+}
+
+/**
+ * The Maelstrom node: one JSON envelope per stdin line, replies on stdout in
+ * Python json.dumps form. Resolves at EOF once every line is answered.
+ */
+export class StdioNode {
+  private nodeId: string | undefined;
+  private nextMsgId = 0;
+
+  constructor(
+    private readonly driver: CoreDriver,
+    private readonly out: LineSink,
+    private readonly log: Logger,
+  ) {}
+
+  async run(input: Readable): Promise<void> {
+    const lines = createInterface({ input, crlfDelay: Infinity });
+    for await (const line of lines) this.handleLine(line);
+  }
+
+  handleLine(line: string): void {
+    if (line.trim() === '') return;
+    const envelope = this.parse(line);
+    if (envelope === undefined) return;
+    const { src, dest, body } = envelope;
+    const reply = this.driver.run((now) => answer(this.driver.master, now, body, src));
+    if (reply === undefined) return;
+    if (reply['type'] === 'init_ok') this.nodeId = (body as { node_id: string }).node_id;
+    this.send(src, reply, dest);
+  }
+
+  private parse(line: string): Envelope | undefined {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      this.log.warn({ err: (error as Error).message, line: preview(line) }, 'skipped a line that is not JSON');
+      return undefined;
+    }
+    if (!isEnvelope(value)) {
+      this.log.warn({ line: preview(line) }, 'skipped a line that is not an envelope {src, dest, body}');
+      return undefined;
+    }
+    return value;
+  }
+
+  private send(dest: string, body: Body, fallbackSrc: string): void {
+    body['msg_id'] = this.nextMsgId++;
+    this.out.write(pyDumps({ src: this.nodeId ?? fallbackSrc, dest, body }) + '\n');
+  }
+}
+
+function isEnvelope(value: unknown): value is Envelope {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { src, dest, body } = value as Record<string, unknown>;
+  return typeof src === 'string' && typeof dest === 'string' && isPlainObject(body);
+}
+
+function isPlainObject(value: unknown): value is Body {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function preview(line: string): string {
+  return line.length > 200 ? `${line.slice(0, 200)}... (${line.length} chars)` : line;
+}
