@@ -1,7 +1,7 @@
-import { ChunkTable } from './chunks.js';
 import { type CoreConfig, deadTimeoutMs, defaultCoreConfig } from './config.js';
 import { DeadlineHeap } from './heap.js';
 import { type ServerRecord, ServerRegistry } from './registry.js';
+import { ReplicaMap } from './replicas.js';
 import type {
   CoreEvent,
   HeartbeatInput,
@@ -22,7 +22,7 @@ import type {
 export class Master {
   readonly config: CoreConfig;
   readonly servers = new ServerRegistry();
-  readonly chunks = new ChunkTable();
+  readonly replicas = new ReplicaMap();
   private readonly deadlines = new DeadlineHeap();
   private readonly events: CoreEvent[] = [];
   private readonly startedAt: number;
@@ -89,9 +89,9 @@ export class Master {
   /** Live holders of a chunk, in first-heartbeat order; [] for an unknown chunk. */
   chunkLocations(now: number, handle: string): string[] {
     this.advance(now);
-    const id = this.chunks.idOf(handle);
+    const id = this.replicas.idOf(handle);
     if (id === undefined) return [];
-    return [...this.chunks.holdersOf(id)].sort((a, b) => a - b).map((index) => this.servers.at(index).id);
+    return [...this.replicas.holdersOf(id)].sort((a, b) => a - b).map((index) => this.servers.at(index).id);
   }
 
   /**
@@ -102,11 +102,11 @@ export class Master {
     this.advance(now);
     const capacity = this.eligibleServerCount();
     const found: UnderReplicated[] = [];
-    for (let id = 0; id < this.chunks.size; id++) {
-      const live = this.chunks.liveReplicas(id);
+    for (let id = 0; id < this.replicas.chunkCount; id++) {
+      const live = this.replicas.replicasOf(id);
       const want = Math.min(this.config.replicationFactor, Math.max(capacity, live));
       if (live >= want && live > 0) continue;
-      found.push({ chunk: this.chunks.handleOf(id), currentRf: live, targetRf: this.config.replicationFactor, priority: priorityOf(live) });
+      found.push({ chunk: this.replicas.handleOf(id), currentRf: live, targetRf: this.config.replicationFactor, priority: priorityOf(live) });
     }
     return found.sort((a, b) => a.currentRf - b.currentRf || compareStrings(a.chunk, b.chunk));
   }
@@ -157,9 +157,7 @@ export class Master {
   }
 
   private markDead(record: ServerRecord, at: number): void {
-    const lostReplicas = record.chunks.size;
-    for (const id of record.chunks) this.chunks.removeHolder(id, record.index);
-    record.chunks.clear();
+    const lostReplicas = this.replicas.removeServer(record.index).length;
     this.servers.setAlive(record, false);
     this.events.push({ type: 'server_dead', server: record.id, at, lostReplicas });
   }
@@ -170,25 +168,19 @@ export class Master {
    */
   private applyReport(record: ServerRecord, handles: readonly string[]): void {
     const epoch = this.nextEpoch();
-    const held = record.chunks;
+    const server = record.index;
     let seen = 0;
     for (const handle of handles) {
-      const id = this.chunks.intern(handle);
+      const id = this.replicas.intern(handle);
       if (id >= this.stamps.length) this.growStamps(id);
       if (this.stamps[id] === epoch) continue;
       this.stamps[id] = epoch;
       seen++;
-      if (!held.has(id)) {
-        held.add(id);
-        this.chunks.addHolder(id, record.index);
-      }
+      this.replicas.add(server, id);
     }
-    if (seen === held.size) return;
-    for (const id of held) {
-      if (this.stamps[id] !== epoch) {
-        held.delete(id);
-        this.chunks.removeHolder(id, record.index);
-      }
+    if (seen === this.replicas.countOf(server)) return;
+    for (const id of [...this.replicas.chunksOf(server)]) {
+      if (this.stamps[id] !== epoch) this.replicas.remove(server, id);
     }
   }
 
@@ -213,7 +205,7 @@ export class Master {
     return {
       server: record.id,
       status: statusOf(record),
-      chunks: record.alive ? record.chunks.size : 0,
+      chunks: record.alive ? this.replicas.countOf(record.index) : 0,
       lastHeartbeatMsAgo: ago,
       diskUsagePct: record.diskUsagePct,
       health: record.health,

@@ -9,8 +9,6 @@ export interface ServerRecord {
   lastHeartbeatAt: number;
   diskUsagePct: number | null;
   health: Health;
-  /** Chunk ids this server reported last and that count while it is alive. */
-  readonly chunks: Set<number>;
 }
 
 /** Every server ever registered, by id and by index. */
@@ -48,7 +46,6 @@ export class ServerRegistry {
       lastHeartbeatAt: now,
       diskUsagePct: null,
       health: 'healthy',
-      chunks: new Set(),
     };
     this.byId.set(id, record);
     this.byIndex.push(record);
