@@ -25,17 +25,17 @@ export class ReplicaMap {
   private readonly idsByHandle = new Map<string, number>();
   private readonly handles: string[] = [];
   /** Replica records, STRIDE slots each. */
-  private records = new Int32Array(INITIAL_CAPACITY * STRIDE);
+  private records: Int32Array = new Int32Array(INITIAL_CAPACITY * STRIDE);
   /** Records ever handed out (the rest of `records` is untouched). */
   private recordsUsed = 0;
   private freeRecord = NONE;
   /** chunk id -> its first holder record, and how many holders it has. */
-  private chunkHead = filled(INITIAL_CAPACITY, NONE);
-  private chunkReplicas = new Int32Array(INITIAL_CAPACITY);
+  private chunkHead: Int32Array = filled(INITIAL_CAPACITY, NONE);
+  private chunkReplicas: Int32Array = new Int32Array(INITIAL_CAPACITY);
   /** server index -> first and last record of its chunk list, and its length. */
-  private serverHead = filled(INITIAL_CAPACITY, NONE);
-  private serverTail = filled(INITIAL_CAPACITY, NONE);
-  private serverReplicas = new Int32Array(INITIAL_CAPACITY);
+  private serverHead: Int32Array = filled(INITIAL_CAPACITY, NONE);
+  private serverTail: Int32Array = filled(INITIAL_CAPACITY, NONE);
+  private serverReplicas: Int32Array = new Int32Array(INITIAL_CAPACITY);
   private replicaCount = 0;
 
   /** Number of distinct chunk handles ever seen. */
@@ -128,14 +128,14 @@ export class ReplicaMap {
     records[r + NEXT_IN_CHUNK] = NONE;
     if (last === NONE) this.chunkHead[chunk] = r;
     else records[last + NEXT_IN_CHUNK] = r;
-    this.chunkReplicas[chunk]++;
+    this.chunkReplicas[chunk] = (this.chunkReplicas[chunk] as number) + 1;
     const tail = this.serverTail[server] as number;
     records[r + PREV_IN_SERVER] = tail;
     records[r + NEXT_IN_SERVER] = NONE;
     if (tail === NONE) this.serverHead[server] = r;
     else records[tail + NEXT_IN_SERVER] = r;
     this.serverTail[server] = r;
-    this.serverReplicas[server]++;
+    this.serverReplicas[server] = (this.serverReplicas[server] as number) + 1;
     this.replicaCount++;
     return true;
   }
@@ -196,7 +196,8 @@ export class ReplicaMap {
     const next = this.records[record + NEXT_IN_CHUNK] as number;
     if (before === NONE) this.chunkHead[this.records[record + CHUNK] as number] = next;
     else this.records[before + NEXT_IN_CHUNK] = next;
-    this.chunkReplicas[this.records[record + CHUNK] as number]--;
+    const chunk = this.records[record + CHUNK] as number;
+    this.chunkReplicas[chunk] = (this.chunkReplicas[chunk] as number) - 1;
   }
 
   private unlinkFromServer(record: number): void {
@@ -208,7 +209,7 @@ export class ReplicaMap {
     else records[prev + NEXT_IN_SERVER] = next;
     if (next === NONE) this.serverTail[server] = prev;
     else records[next + PREV_IN_SERVER] = prev;
-    this.serverReplicas[server]--;
+    this.serverReplicas[server] = (this.serverReplicas[server] as number) - 1;
   }
 
   /** Returns a free record's offset, growing the store when none is left. */
