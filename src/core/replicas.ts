@@ -193,10 +193,10 @@ export class ReplicaMap {
   }
 
   private unlinkFromChunk(record: number, before: number): void {
-    const next = this.records[record + NEXT_IN_CHUNK] as number;
-    if (before === NONE) this.chunkHead[this.records[record + CHUNK] as number] = next;
-    else this.records[before + NEXT_IN_CHUNK] = next;
     const chunk = this.records[record + CHUNK] as number;
+    const next = this.records[record + NEXT_IN_CHUNK] as number;
+    if (before === NONE) this.chunkHead[chunk] = next;
+    else this.records[before + NEXT_IN_CHUNK] = next;
     this.chunkReplicas[chunk] = (this.chunkReplicas[chunk] as number) - 1;
   }
 
