@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFile } from 'node:fs/promises';
 import { Master } from './core/index.js';
 import { ConfigError, type ParsedCommandLine, loadConfig, settingsHelp } from './runtime/config.js';
 import { CoreDriver } from './runtime/driver.js';
@@ -10,6 +11,7 @@ const USAGE = `usage: chunkmaster <command> [options]
 
 commands:
   stdio      run the Maelstrom node: JSON envelopes on stdin, replies on stdout
+  fleet      simulate chunk servers heartbeating to a running master (load and failure drills)
 
 options (flag, else environment variable, else default):
 ${settingsHelp()}
@@ -20,6 +22,7 @@ type Command = (parsed: ParsedCommandLine) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   stdio: runStdio,
+  fleet: runFleetCommand,
 };
 
 async function runStdio({ config }: ParsedCommandLine): Promise<number> {
@@ -31,6 +34,21 @@ async function runStdio({ config }: ParsedCommandLine): Promise<number> {
   await node.run(process.stdin);
   driver.close();
   return 0;
+}
+
+async function runFleetCommand({ config }: ParsedCommandLine): Promise<number> {
+  // Loaded on demand: the HTTP and WebSocket clients would slow every other command's start.
+  const { runFleet } = await import('./fleet/fleet.js');
+  const token = config.tokenFile === undefined ? undefined : (await readFile(config.tokenFile, 'utf8')).trim();
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    const stats = await runFleet(config.fleet, token, { stdout: process.stdout, stderr: process.stderr, signal: stop.signal });
+    return stats.failed > 0 || stats.ok === 0 ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -7,14 +7,35 @@ export interface RuntimeConfig {
   host: string;
   port: number;
   logLevel: string;
+  /** A file holding the bearer token; the fleet sends it. */
+  tokenFile: string | undefined;
+  fleet: FleetConfig;
+}
+
+/** The `fleet` command's simulated chunk servers. */
+export interface FleetConfig {
+  url: string;
+  servers: number;
+  chunksPerServer: number;
+  intervalMs: number;
+  /** Heartbeat over one WebSocket per connection instead of HTTP. */
+  ws: boolean;
+  /** Connections shared by all simulated servers. */
+  connections: number;
+  /** Stop after this long; 0 runs until interrupted. */
+  durationMs: number;
+  /** Go silent: `count` servers at `atMs` after the start. */
+  kill: { count: number; atMs: number } | undefined;
 }
 
 interface Setting {
   flag: string;
+  /** A flag that takes no value (its environment variable says "1" or "true"). */
+  boolean?: true;
   env: string;
   help: string;
-  parse: (raw: string) => number | string;
-  apply: (config: RuntimeConfig, value: number | string) => void;
+  parse: (raw: string) => unknown;
+  apply: (config: RuntimeConfig, value: unknown) => void;
 }
 
 export class ConfigError extends Error {
@@ -47,8 +68,31 @@ const text = (raw: string) => {
   return raw;
 };
 
+const yes = (raw: string) => {
+  if (!['1', 'true', '0', 'false'].includes(raw)) throw new ConfigError(`expected 1, true, 0 or false, got ${JSON.stringify(raw)}`);
+  return raw === '1' || raw === 'true' ? 1 : 0;
+};
+
+const httpUrl = (raw: string) => {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`expected an http:// URL, got ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`expected an http:// URL, got ${JSON.stringify(raw)}`);
+  return raw.replace(/\/+$/, '');
+};
+
+/** COUNT@SECONDS, as in 10@30: ten servers go silent thirty seconds in. */
+export function parseKill(raw: string): { count: number; atMs: number } {
+  const match = /^(\d+)@(\d+(?:\.\d+)?)$/.exec(raw.trim());
+  if (!match) throw new ConfigError(`expected COUNT@SECONDS (like 10@30), got ${JSON.stringify(raw)}`);
+  return { count: Number(match[1]), atMs: Math.round(Number(match[2]) * 1000) };
+}
+
 const DAY_MS = 86_400_000;
-const core = (key: keyof CoreConfig) => (config: RuntimeConfig, value: number | string) => {
+const core = (key: keyof CoreConfig) => (config: RuntimeConfig, value: unknown) => {
   config.core[key] = value as number;
 };
 
@@ -64,6 +108,15 @@ export const SETTINGS: readonly Setting[] = [
   { flag: 'host', env: 'CHUNKMASTER_HOST', help: 'HTTP listen address (127.0.0.1)', parse: text, apply: (c, v) => { c.host = v as string; } },
   { flag: 'port', env: 'CHUNKMASTER_PORT', help: 'HTTP listen port (7070)', parse: int(0, 65535), apply: (c, v) => { c.port = v as number; } },
   { flag: 'log-level', env: 'CHUNKMASTER_LOG_LEVEL', help: `log level: ${LOG_LEVELS.join(', ')} (info)`, parse: oneOf(LOG_LEVELS), apply: (c, v) => { c.logLevel = v as string; } },
+  { flag: 'token-file', env: 'CHUNKMASTER_TOKEN_FILE', help: 'file holding the bearer token (fleet: sent with every request)', parse: text, apply: (c, v) => { c.tokenFile = v as string; } },
+  { flag: 'url', env: 'CHUNKMASTER_URL', help: 'fleet: the master to heartbeat to (http://127.0.0.1:7070)', parse: httpUrl, apply: (c, v) => { c.fleet.url = v as string; } },
+  { flag: 'servers', env: 'CHUNKMASTER_FLEET_SERVERS', help: 'fleet: simulated chunk servers (100)', parse: int(1, 1_000_000), apply: (c, v) => { c.fleet.servers = v as number; } },
+  { flag: 'chunks-per-server', env: 'CHUNKMASTER_FLEET_CHUNKS_PER_SERVER', help: 'fleet: chunks each server starts with (100)', parse: int(0, 10_000_000), apply: (c, v) => { c.fleet.chunksPerServer = v as number; } },
+  { flag: 'interval-ms', env: 'CHUNKMASTER_FLEET_INTERVAL_MS', help: 'fleet: time between one server\'s heartbeats (5000)', parse: int(1, DAY_MS), apply: (c, v) => { c.fleet.intervalMs = v as number; } },
+  { flag: 'ws', boolean: true, env: 'CHUNKMASTER_FLEET_WS', help: 'fleet: heartbeat over WebSocket (/ws) instead of HTTP', parse: yes, apply: (c, v) => { c.fleet.ws = v === 1; } },
+  { flag: 'connections', env: 'CHUNKMASTER_FLEET_CONNECTIONS', help: 'fleet: connections shared by all servers (16)', parse: int(1, 10_000), apply: (c, v) => { c.fleet.connections = v as number; } },
+  { flag: 'duration-ms', env: 'CHUNKMASTER_FLEET_DURATION_MS', help: 'fleet: stop after this long; 0 runs until interrupted (0)', parse: int(0, DAY_MS), apply: (c, v) => { c.fleet.durationMs = v as number; } },
+  { flag: 'kill', env: 'CHUNKMASTER_FLEET_KILL', help: 'fleet: COUNT@SECONDS: COUNT servers go silent SECONDS in', parse: parseKill, apply: (c, v) => { c.fleet.kill = v as FleetConfig['kill']; } },
 ];
 
 export interface ParsedCommandLine {
@@ -74,20 +127,21 @@ export interface ParsedCommandLine {
 
 /** Flags win over environment variables, which win over defaults. */
 export function loadConfig(args: readonly string[], env: NodeJS.ProcessEnv): ParsedCommandLine {
-  const options = Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: 'string' as const }]));
+  const options = Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: s.boolean ? ('boolean' as const) : ('string' as const) }]));
   let parsed;
   try {
     parsed = parseArgs({ args: [...args], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
-  const config: RuntimeConfig = { core: defaultCoreConfig(), host: '127.0.0.1', port: 7070, logLevel: 'info' };
+  const config: RuntimeConfig = { core: defaultCoreConfig(), host: '127.0.0.1', port: 7070, logLevel: 'info', tokenFile: undefined, fleet: defaultFleetConfig() };
   const given = new Set<string>();
   for (const setting of SETTINGS) {
     const flagValue = (parsed.values as Record<string, string | boolean | undefined>)[setting.flag];
-    const raw = typeof flagValue === 'string' ? flagValue : env[setting.env];
+    const fromFlag = flagValue !== undefined;
+    const raw = flagValue === true ? 'true' : typeof flagValue === 'string' ? flagValue : env[setting.env];
     if (raw === undefined) continue;
-    const source = typeof flagValue === 'string' ? `--${setting.flag}` : setting.env;
+    const source = fromFlag ? `--${setting.flag}` : setting.env;
     try {
       setting.apply(config, setting.parse(raw));
     } catch (error) {
@@ -97,6 +151,10 @@ export function loadConfig(args: readonly string[], env: NodeJS.ProcessEnv): Par
   }
   if (!given.has('safe-mode-ms')) config.core.safeModeMs = config.core.heartbeatIntervalMs * config.core.deadAfterMissed;
   return { config, help: parsed.values['help'] === true, positionals: parsed.positionals };
+}
+
+export function defaultFleetConfig(): FleetConfig {
+  return { url: 'http://127.0.0.1:7070', servers: 100, chunksPerServer: 100, intervalMs: 5000, ws: false, connections: 16, durationMs: 0, kill: undefined };
 }
 
 export function settingsHelp(): string {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ConfigError, SETTINGS, loadConfig, settingsHelp } from '../../src/runtime/config.js';
+import { ConfigError, SETTINGS, loadConfig, parseKill, settingsHelp } from '../../src/runtime/config.js';
 
 t.test('defaults follow the contract', async (t) => {
   const { config, help, positionals } = loadConfig([], {});
@@ -53,4 +53,23 @@ t.test('bad values are refused naming where they came from', async (t) => {
 t.test('help lists every setting with its environment variable', async (t) => {
   const help = settingsHelp();
   for (const setting of SETTINGS) t.match(help, `--${setting.flag}`), t.match(help, setting.env);
+});
+
+t.test('fleet settings: flags, a value-less --ws, COUNT@SECONDS and URLs', async (t) => {
+  const { config } = loadConfig(['fleet', '--ws', '--url', 'http://10.0.0.1:7070/', '--servers', '50', '--kill', '5@2.5', '--token-file', 't'], {
+    CHUNKMASTER_FLEET_INTERVAL_MS: '250',
+  });
+  t.same(config.fleet, { url: 'http://10.0.0.1:7070', servers: 50, chunksPerServer: 100, intervalMs: 250, ws: true, connections: 16, durationMs: 0, kill: { count: 5, atMs: 2500 } });
+  t.equal(config.tokenFile, 't');
+  t.equal(loadConfig([], { CHUNKMASTER_FLEET_WS: '1' }).config.fleet.ws, true);
+  t.equal(loadConfig([], { CHUNKMASTER_FLEET_WS: 'false' }).config.fleet.ws, false);
+  t.same(parseKill(' 10@30 '), { count: 10, atMs: 30000 });
+  const bad: [string[], NodeJS.ProcessEnv, RegExp][] = [
+    [['--kill', '10'], {}, /--kill: expected COUNT@SECONDS/],
+    [['--url', 'ftp://x'], {}, /--url: expected an http:\/\/ URL/],
+    [['--url', 'not a url'], {}, /expected an http:\/\/ URL/],
+    [['--ws=yes'], {}, /ws/],
+    [[], { CHUNKMASTER_FLEET_WS: 'yes' }, /CHUNKMASTER_FLEET_WS: expected 1, true, 0 or false/],
+  ];
+  for (const [args, env, message] of bad) t.throws(() => loadConfig(args, env), { message }, args.join(' ') || JSON.stringify(env));
 });
