@@ -27,6 +27,11 @@ async function runStdio({ config }: ParsedCommandLine): Promise<number> {
   const driver = new CoreDriver(new Master(monotonicClock.now(), config.core));
   driver.onEvent((event) => log.info(event, event.type.replace('_', ' ')));
   const node = new StdioNode(driver, process.stdout, log);
+  // A reader that goes away (EPIPE) ends the node quietly instead of crashing it.
+  process.stdout.on('error', (error) => {
+    log.warn({ err: error }, 'stdout closed; exiting');
+    process.exit(0);
+  });
   log.info({ config: config.core }, 'stdio node started');
   await node.run(process.stdin);
   driver.close();

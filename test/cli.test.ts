@@ -72,3 +72,15 @@ t.test('stdio: a server is marked dead on time with no further input (real time)
   t.equal(code, 0);
   t.match(stdout, /"servers": \[\{"server": "cs1", "status": "dead", "chunks": 0, "last_heartbeat_ms_ago": \d+\}\]/);
 });
+
+t.test('stdio: a reader that goes away ends the node with exit 0', async (t) => {
+  const child = spawn(process.execPath, [...process.execArgv, CLI, 'stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  for (let i = 0; i < 50; i++) child.stdin.write(INIT);
+  child.stdin.end();
+  t.equal(await closed, 0);
+  t.match(stderr, /stdout closed; exiting/);
+});

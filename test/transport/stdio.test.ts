@@ -83,3 +83,22 @@ t.test('the driver marks servers dead on its timer, with no input', async (t) =>
   t.teardown(() => clearTimeout(hold));
   t.same(await dead, { type: 'server_dead', server: 'cs1', at: 20, lostReplicas: 0 });
 });
+
+t.test('an internal error answers 13 and the node keeps serving', async (t) => {
+  const { node, lines, driver } = setup();
+  const errors: unknown[] = [];
+  (node as unknown as { log: { error: (o: unknown) => void } }).log.error = (o: unknown) => void errors.push(o);
+  const original = driver.master.serverStatus.bind(driver.master);
+  driver.master.serverStatus = () => {
+    throw new Error('bug');
+  };
+  node.handleLine(INIT);
+  node.handleLine(env('c1', { type: 'server_status', msg_id: 2 }));
+  driver.master.serverStatus = original;
+  node.handleLine(env('c1', { type: 'server_status', msg_id: 3 }));
+  t.equal(errors.length, 1, 'the bug is logged once');
+  t.same(lines.slice(1), [
+    '{"src": "n1", "dest": "c1", "body": {"type": "error", "in_reply_to": 2, "code": 13, "text": "internal error; the message may not have been applied", "msg_id": 1}}\n',
+    '{"src": "n1", "dest": "c1", "body": {"type": "server_status_ok", "in_reply_to": 3, "servers": [], "msg_id": 2}}\n',
+  ]);
+});
