@@ -45,6 +45,9 @@ export const chunkmaster = fp<AppOptions>(async (app, options) => {
       security: [{ bearer: [] }],
     },
   });
+  // Before auth: its onRequest hook marks upgrade requests, so that a
+  // rejected upgrade's socket is cleaned up after the 401/403 reply.
+  await app.register(websocket, { options: { maxPayload: limits.bodyLimitBytes } });
   installAuth(app, options.tokens);
   await app.register(rateLimit, {
     max: limits.rateLimitMax,
@@ -57,7 +60,6 @@ export const chunkmaster = fp<AppOptions>(async (app, options) => {
       return identity.kind === 'server' ? `server:${identity.server}` : `operator:${request.ip}`;
     },
   });
-  await app.register(websocket, { options: { maxPayload: limits.bodyLimitBytes } });
   await app.register(routes, { driver: options.driver, metrics });
   await app.register(websocketRoute, { driver: options.driver, metrics });
 }, { name: 'chunkmaster', fastify: '5.x' });
