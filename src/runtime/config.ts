@@ -31,9 +31,10 @@ export function defaultHttpLimits(): HttpLimits {
     // Per client per window; a server heartbeating every second uses 60.
     rateLimitMax: 6000,
     rateLimitWindowMs: 60_000,
-    connectionTimeoutMs: 30_000,
+    // Idle sockets close after this; longer than keep-alive so that one decides.
+    connectionTimeoutMs: 120_000,
     requestTimeoutMs: 30_000,
-    // Longer than the heartbeat interval, so a server keeps its connection.
+    // Many heartbeat intervals: a server keeps its connection between beats.
     keepAliveTimeoutMs: 72_000,
   };
 }
@@ -110,7 +111,7 @@ export const SETTINGS: readonly Setting[] = [
   { flag: 'body-limit-bytes', env: 'CHUNKMASTER_BODY_LIMIT_BYTES', help: 'largest HTTP request body (8388608)', parse: int(1024, 1024 ** 3), apply: limit('bodyLimitBytes') },
   { flag: 'rate-limit-max', env: 'CHUNKMASTER_RATE_LIMIT_MAX', help: 'HTTP requests per client per window (6000)', parse: int(1, 1e9), apply: limit('rateLimitMax') },
   { flag: 'rate-limit-window-ms', env: 'CHUNKMASTER_RATE_LIMIT_WINDOW_MS', help: 'rate-limit window (60000)', parse: int(1, DAY_MS), apply: limit('rateLimitWindowMs') },
-  { flag: 'connection-timeout-ms', env: 'CHUNKMASTER_CONNECTION_TIMEOUT_MS', help: 'idle socket timeout (30000)', parse: int(1, DAY_MS), apply: limit('connectionTimeoutMs') },
+  { flag: 'connection-timeout-ms', env: 'CHUNKMASTER_CONNECTION_TIMEOUT_MS', help: 'idle socket timeout (120000)', parse: int(1, DAY_MS), apply: limit('connectionTimeoutMs') },
   { flag: 'request-timeout-ms', env: 'CHUNKMASTER_REQUEST_TIMEOUT_MS', help: 'time to receive a whole request (30000)', parse: int(1, DAY_MS), apply: limit('requestTimeoutMs') },
   { flag: 'keep-alive-timeout-ms', env: 'CHUNKMASTER_KEEP_ALIVE_TIMEOUT_MS', help: 'idle keep-alive connection timeout (72000)', parse: int(1, DAY_MS), apply: limit('keepAliveTimeoutMs') },
 ];
