@@ -38,16 +38,15 @@ export const ErrorResponse = Type.Object(
 
 const ServerId = Type.String({ minLength: 1, maxLength: 256, description: 'The chunk server id.' });
 
-export const HeartbeatBody = inline(
-  Type.Object({ ...HeartbeatFields, server: ServerId }, { additionalProperties: false }),
-);
+// Unknown fields are ignored, as on stdio and WebSocket, so newer servers can talk to older masters.
+export const HeartbeatBody = inline(Type.Object({ ...HeartbeatFields, server: ServerId }));
 
 export const HeartbeatResponse = inline(
   Type.Object({
     status: Status,
     chunks_to_delete: Type.Array(Type.String(), { description: 'Handles this server should delete.' }),
     chunks_to_replicate: Type.Array(ReplicateInstruction, { description: 'Copies this server should make.' }),
-  }),
+  }, { description: "The server's status after this heartbeat and its instructions." }),
 );
 
 export const ServerEntryVerbose = inline(
@@ -56,15 +55,18 @@ export const ServerEntryVerbose = inline(
     disk_usage_pct: Type.Union([Type.Number(), Type.Null()]),
     health: Health,
     missed_heartbeats: Type.Integer({ minimum: 0 }),
-  }),
+  }, { description: 'A server as server_status reports it, verbose fields included.' }),
 );
 
 export const ServersQuery = Type.Object({ status: Type.Optional(inline(Status)) });
-export const ServersResponse = Type.Object({ servers: Type.Array(ServerEntryVerbose) });
+export const ServersResponse = Type.Object({ servers: Type.Array(ServerEntryVerbose) }, { description: 'Servers in first-heartbeat order.' });
 export const ServerParams = Type.Object({ id: ServerId });
 
 export const ChunkParams = Type.Object({ handle: Type.String({ minLength: 1, maxLength: 256, description: 'The chunk handle.' }) });
-export const ChunkResponse = Type.Object({ chunk: Type.String(), servers: Type.Array(Type.String(), { description: 'Live holders.' }) });
+export const ChunkResponse = Type.Object(
+  { chunk: Type.String(), servers: Type.Array(Type.String(), { description: 'Live holders.' }) },
+  { description: 'Where the chunk lives.' },
+);
 
 export const ReplicationResponse = Type.Object({
   safe_mode: Type.Boolean(),
@@ -72,9 +74,9 @@ export const ReplicationResponse = Type.Object({
   brake_engaged: Type.Boolean({ description: 'Re-replication paused: too many servers are dead.' }),
   pending_copies: Type.Integer({ minimum: 0 }),
   under_replicated: Type.Array(inline(UnderReplicatedEntry)),
-});
+}, { description: 'Under-replicated chunks, most urgent first, and what holds re-replication back.' });
 
-export const DrainResponse = Type.Object({ server: Type.String(), status: inline(Status) });
+export const DrainResponse = Type.Object({ server: Type.String(), status: inline(Status) }, { description: 'The server, now draining.' });
 
-export const HealthResponse = Type.Object({ status: Type.Literal('ok') });
-export const ReadyResponse = Type.Object({ status: Type.Literal('ready') });
+export const HealthResponse = Type.Object({ status: Type.Literal('ok') }, { description: 'The process is up.' });
+export const ReadyResponse = Type.Object({ status: Type.Literal('ready') }, { description: 'Out of safe mode.' });
