@@ -31,7 +31,7 @@ const COMMANDS = new Map<string, { run: Command; maxArgs: number }>([
 ]);
 
 async function runStdio({ config }: ParsedCommandLine): Promise<number> {
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, { format: config.logFormat });
   const driver = new CoreDriver(new Master(monotonicClock.now(), config.core));
   driver.onEvent((event) => log.info(event, event.type.replace('_', ' ')));
   const node = new StdioNode(driver, process.stdout, log);
@@ -42,7 +42,7 @@ async function runStdio({ config }: ParsedCommandLine): Promise<number> {
 }
 
 async function runServe({ config }: ParsedCommandLine): Promise<number> {
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, { format: config.logFormat });
   try {
     await serve(config, log);
   } catch (error) {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type CoreConfig, defaultCoreConfig } from '../core/index.js';
+import { LOG_FORMATS, type LogFormat } from './logger.js';
 
 /** Everything the daemon can be told, from flags and environment variables. */
 export interface RuntimeConfig {
@@ -7,6 +8,7 @@ export interface RuntimeConfig {
   host: string;
   port: number;
   logLevel: string;
+  logFormat: LogFormat;
   /** JSON file of bearer-token digests; undefined runs the daemon open. */
   tokensFile: string | undefined;
   /** Allows an open daemon on a non-loopback address. */
@@ -106,6 +108,7 @@ export const SETTINGS: readonly Setting[] = [
   { flag: 'host', env: 'CHUNKMASTER_HOST', help: 'HTTP listen address (127.0.0.1)', parse: text, apply: (c, v) => { c.host = v as string; } },
   { flag: 'port', env: 'CHUNKMASTER_PORT', help: 'HTTP listen port (7070)', parse: int(0, 65535), apply: (c, v) => { c.port = v as number; } },
   { flag: 'log-level', env: 'CHUNKMASTER_LOG_LEVEL', help: `log level: ${LOG_LEVELS.join(', ')} (info)`, parse: oneOf(LOG_LEVELS), apply: (c, v) => { c.logLevel = v as string; } },
+  { flag: 'log-format', env: 'CHUNKMASTER_LOG_FORMAT', help: 'log format: auto (pretty on a terminal, else JSON), json, pretty (auto)', parse: oneOf([...LOG_FORMATS]), apply: (c, v) => { c.logFormat = v as LogFormat; } },
   { flag: 'tokens-file', env: 'CHUNKMASTER_TOKENS_FILE', help: 'JSON file of bearer-token SHA-256 digests (none: open daemon)', parse: text, apply: (c, v) => { c.tokensFile = v as string; } },
   { flag: 'insecure', env: 'CHUNKMASTER_INSECURE', help: 'allow an open daemon on a non-loopback address (false)', boolean: true, parse: flag, apply: (c, v) => { c.insecure = v as boolean; } },
   { flag: 'body-limit-bytes', env: 'CHUNKMASTER_BODY_LIMIT_BYTES', help: 'largest HTTP request body (8388608)', parse: int(1024, 1024 ** 3), apply: limit('bodyLimitBytes') },
@@ -136,6 +139,7 @@ export function loadConfig(args: readonly string[], env: NodeJS.ProcessEnv): Par
     host: '127.0.0.1',
     port: 7070,
     logLevel: 'info',
+    logFormat: 'auto',
     tokensFile: undefined,
     insecure: false,
     http: defaultHttpLimits(),

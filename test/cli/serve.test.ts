@@ -99,3 +99,18 @@ t.test('token prints a fresh token and its tokens-file line', async (t) => {
   t.equal((await runCli(['token', 'a', 'b'])).code, 2, 'at most one server id');
   t.equal((await runCli(['__proto__'])).code, 2, 'commands are looked up as data');
 });
+
+t.test('logs are readable lines when asked (and on a terminal), JSON otherwise', async (t) => {
+  const cli = startCli(['serve', '--port', '0', '--log-format', 'pretty']);
+  t.teardown(() => cli.child.kill('SIGKILL'));
+  await cli.waitForLog(/daemon started/);
+  cli.child.kill('SIGTERM');
+  const result = await cli.exited;
+  t.equal(result.code, 0);
+  t.match(result.stderr, /INFO.*daemon started/);
+  t.match(result.stderr, /WARN.*the daemon is open/);
+  t.notMatch(result.stderr, /^\{"level"/m, 'no JSON lines');
+  const bad = await runCli(['serve', '--log-format', 'xml']);
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /--log-format: expected one of auto, json, pretty/);
+});
