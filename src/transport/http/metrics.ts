@@ -58,7 +58,8 @@ export class Metrics {
     const { views, state } = this.driver.run((now) => ({ views: master.serverStatus(now), state: master.replicationState(now) }));
     setCounts(this.servers, 'state', ['alive', 'dead', 'draining'], views.map((view) => view.status));
     setCounts(this.underReplicated, 'priority', ['missing', 'critical', 'normal'], state.underReplicated.map((entry) => entry.priority));
-    this.replicas.set(master.replicas.size);
+    // A dead server counts 0, so the sum is the replicas that count.
+    this.replicas.set(views.reduce((sum, view) => sum + view.chunks, 0));
     this.pendingCopies.set(state.pendingCopies);
     this.safeMode.set(state.safeMode ? 1 : 0);
     this.brake.set(state.brakeEngaged ? 1 : 0);
