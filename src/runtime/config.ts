@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type CoreConfig, defaultCoreConfig } from '../core/index.js';
+import { LOG_FORMATS, type LogFormat } from './logger.js';
 
 /** Everything the daemon can be told, from flags and environment variables. */
 export interface RuntimeConfig {
@@ -7,14 +8,47 @@ export interface RuntimeConfig {
   host: string;
   port: number;
   logLevel: string;
+  logFormat: LogFormat;
+  /** JSON file of bearer-token digests; undefined runs the daemon open. */
+  tokensFile: string | undefined;
+  /** Allows an open daemon on a non-loopback address. */
+  insecure: boolean;
+  http: HttpLimits;
+}
+
+/** Limits of the HTTP/WebSocket daemon. */
+export interface HttpLimits {
+  bodyLimitBytes: number;
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+  connectionTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+}
+
+export function defaultHttpLimits(): HttpLimits {
+  return {
+    // A 300k-chunk report with 20-character handles is about 7 MiB.
+    bodyLimitBytes: 8 * 1024 * 1024,
+    // Per client per window; a server heartbeating every second uses 60.
+    rateLimitMax: 6000,
+    rateLimitWindowMs: 60_000,
+    // Idle sockets close after this; longer than keep-alive so that one decides.
+    connectionTimeoutMs: 120_000,
+    requestTimeoutMs: 30_000,
+    // Many heartbeat intervals: a server keeps its connection between beats.
+    keepAliveTimeoutMs: 72_000,
+  };
 }
 
 interface Setting {
   flag: string;
   env: string;
   help: string;
-  parse: (raw: string) => number | string;
-  apply: (config: RuntimeConfig, value: number | string) => void;
+  /** A switch: present as a flag, or 1/true/0/false in the environment. */
+  boolean?: true;
+  parse: (raw: string) => number | string | boolean;
+  apply: (config: RuntimeConfig, value: number | string | boolean) => void;
 }
 
 export class ConfigError extends Error {
@@ -47,9 +81,19 @@ const text = (raw: string) => {
   return raw;
 };
 
+const flag = (raw: string) => {
+  if (/^(1|true|yes)$/i.test(raw)) return true;
+  if (/^(0|false|no|)$/i.test(raw)) return false;
+  throw new ConfigError(`expected true or false, got ${JSON.stringify(raw)}`);
+};
+
 const DAY_MS = 86_400_000;
-const core = (key: keyof CoreConfig) => (config: RuntimeConfig, value: number | string) => {
+type Value = number | string | boolean;
+const core = (key: keyof CoreConfig) => (config: RuntimeConfig, value: Value) => {
   config.core[key] = value as number;
+};
+const limit = (key: keyof HttpLimits) => (config: RuntimeConfig, value: Value) => {
+  config.http[key] = value as number;
 };
 
 export const SETTINGS: readonly Setting[] = [
@@ -64,6 +108,15 @@ export const SETTINGS: readonly Setting[] = [
   { flag: 'host', env: 'CHUNKMASTER_HOST', help: 'HTTP listen address (127.0.0.1)', parse: text, apply: (c, v) => { c.host = v as string; } },
   { flag: 'port', env: 'CHUNKMASTER_PORT', help: 'HTTP listen port (7070)', parse: int(0, 65535), apply: (c, v) => { c.port = v as number; } },
   { flag: 'log-level', env: 'CHUNKMASTER_LOG_LEVEL', help: `log level: ${LOG_LEVELS.join(', ')} (info)`, parse: oneOf(LOG_LEVELS), apply: (c, v) => { c.logLevel = v as string; } },
+  { flag: 'log-format', env: 'CHUNKMASTER_LOG_FORMAT', help: 'log format: auto (pretty on a terminal, else JSON), json, pretty (auto)', parse: oneOf([...LOG_FORMATS]), apply: (c, v) => { c.logFormat = v as LogFormat; } },
+  { flag: 'tokens-file', env: 'CHUNKMASTER_TOKENS_FILE', help: 'JSON file of bearer-token SHA-256 digests (none: open daemon)', parse: text, apply: (c, v) => { c.tokensFile = v as string; } },
+  { flag: 'insecure', env: 'CHUNKMASTER_INSECURE', help: 'allow an open daemon on a non-loopback address (false)', boolean: true, parse: flag, apply: (c, v) => { c.insecure = v as boolean; } },
+  { flag: 'body-limit-bytes', env: 'CHUNKMASTER_BODY_LIMIT_BYTES', help: 'largest HTTP request body (8388608)', parse: int(1024, 1024 ** 3), apply: limit('bodyLimitBytes') },
+  { flag: 'rate-limit-max', env: 'CHUNKMASTER_RATE_LIMIT_MAX', help: 'HTTP requests per client per window (6000)', parse: int(1, 1e9), apply: limit('rateLimitMax') },
+  { flag: 'rate-limit-window-ms', env: 'CHUNKMASTER_RATE_LIMIT_WINDOW_MS', help: 'rate-limit window (60000)', parse: int(1, DAY_MS), apply: limit('rateLimitWindowMs') },
+  { flag: 'connection-timeout-ms', env: 'CHUNKMASTER_CONNECTION_TIMEOUT_MS', help: 'idle socket timeout (120000)', parse: int(1, DAY_MS), apply: limit('connectionTimeoutMs') },
+  { flag: 'request-timeout-ms', env: 'CHUNKMASTER_REQUEST_TIMEOUT_MS', help: 'time to receive a whole request (30000)', parse: int(1, DAY_MS), apply: limit('requestTimeoutMs') },
+  { flag: 'keep-alive-timeout-ms', env: 'CHUNKMASTER_KEEP_ALIVE_TIMEOUT_MS', help: 'idle keep-alive connection timeout (72000)', parse: int(1, DAY_MS), apply: limit('keepAliveTimeoutMs') },
 ];
 
 export interface ParsedCommandLine {
@@ -74,20 +127,30 @@ export interface ParsedCommandLine {
 
 /** Flags win over environment variables, which win over defaults. */
 export function loadConfig(args: readonly string[], env: NodeJS.ProcessEnv): ParsedCommandLine {
-  const options = Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: 'string' as const }]));
+  const options = Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: s.boolean ? ('boolean' as const) : ('string' as const) }]));
   let parsed;
   try {
     parsed = parseArgs({ args: [...args], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
-  const config: RuntimeConfig = { core: defaultCoreConfig(), host: '127.0.0.1', port: 7070, logLevel: 'info' };
+  const config: RuntimeConfig = {
+    core: defaultCoreConfig(),
+    host: '127.0.0.1',
+    port: 7070,
+    logLevel: 'info',
+    logFormat: 'auto',
+    tokensFile: undefined,
+    insecure: false,
+    http: defaultHttpLimits(),
+  };
   const given = new Set<string>();
   for (const setting of SETTINGS) {
     const flagValue = (parsed.values as Record<string, string | boolean | undefined>)[setting.flag];
-    const raw = typeof flagValue === 'string' ? flagValue : env[setting.env];
+    const fromFlag = flagValue !== undefined;
+    const raw = typeof flagValue === 'boolean' ? String(flagValue) : (flagValue ?? env[setting.env]);
     if (raw === undefined) continue;
-    const source = typeof flagValue === 'string' ? `--${setting.flag}` : setting.env;
+    const source = fromFlag ? `--${setting.flag}` : setting.env;
     try {
       setting.apply(config, setting.parse(raw));
     } catch (error) {
