@@ -1,4 +1,4 @@
-import type { Master, ServerView } from '../core/index.js';
+import type { Master, ServerView, UnderReplicated } from '../core/index.js';
 import { ProtocolError } from './errors.js';
 import type { ChunkLocationsMessage, DrainServerMessage, HeartbeatMessage, ServerStatusMessage } from './schemas.js';
 import { decodeRequest } from './validate.js';
@@ -94,7 +94,12 @@ function chunkLocations(master: Master, now: number, message: ChunkLocationsMess
 }
 
 export function underReplicated(master: Master, now: number): Body[] {
-  return master.checkReplication(now).map((entry) => ({
+  return underReplicatedEntries(master.checkReplication(now));
+}
+
+/** check_replication entries, fields in contract order. */
+export function underReplicatedEntries(entries: readonly UnderReplicated[]): Body[] {
+  return entries.map((entry) => ({
     chunk: entry.chunk,
     current_rf: entry.currentRf,
     target_rf: entry.targetRf,

@@ -3,6 +3,7 @@
  * Maelstrom's; HTTP statuses are what the same condition means over REST.
  */
 export const ERRORS = {
+  CRASH: { code: 13, http: 500, name: 'crash' },
   NOT_SUPPORTED: { code: 10, http: 400, name: 'not-supported' },
   TEMPORARILY_UNAVAILABLE: { code: 11, http: 503, name: 'temporarily-unavailable' },
   MALFORMED_REQUEST: { code: 12, http: 400, name: 'malformed-request' },

@@ -123,6 +123,39 @@ export const ErrorReply = Type.Object(
   { $id: 'error' },
 );
 
+/** WebSocket only: from now on, stream the master's events on this connection. */
+export const Subscribe = Type.Object(
+  { type: Type.Literal('subscribe'), msg_id: Type.Optional(MsgId) },
+  { $id: 'Subscribe' },
+);
+export const SubscribeOk = Type.Object(
+  { type: Type.Literal('subscribe_ok'), in_reply_to: Type.Optional(MsgId), msg_id: Type.Optional(MsgId) },
+  { $id: 'subscribe_ok' },
+);
+
+const At = Type.Number({ description: "The master's monotonic clock, in ms, when it happened." });
+const Event = <T extends Record<string, TSchema>>(type: string, description: string, fields: T) =>
+  Type.Object({ type: Type.Literal(type), ...fields, msg_id: Type.Optional(MsgId) }, { $id: type, description });
+const BrakeFields = { at: At, dead: Type.Integer({ minimum: 0 }), known: Type.Integer({ minimum: 0 }) };
+
+/** Events streamed to WebSocket subscribers, in the order they happen. */
+export const EVENTS = [
+  Event('server_alive', 'A server heartbeated for the first time, or again after being dead.', {
+    server: Type.String(),
+    at: At,
+    revived: Type.Boolean(),
+  }),
+  Event('server_dead', 'A server missed its heartbeats; its replicas stop counting.', {
+    server: Type.String(),
+    at: At,
+    lost_replicas: Type.Integer({ minimum: 0 }),
+  }),
+  Event('safe_mode_exited', 'Safe mode ended: copy and delete instructions may now be sent.', { at: At }),
+  Event('brake_engaged', 'Too many servers are dead: re-replication paused.', BrakeFields),
+  Event('brake_released', 'Enough servers are back: re-replication resumed.', BrakeFields),
+  Event('chunk_missing', 'A chunk has no live replica left.', { chunk: Type.String(), at: At }),
+] as const;
+
 export const Envelope = Type.Object(
   { src: Type.String(), dest: Type.String(), body: Type.Object({}, { additionalProperties: true }) },
   { $id: 'Envelope' },

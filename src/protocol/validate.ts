@@ -1,15 +1,11 @@
 import { TypeCompiler, type TypeCheck, type ValueError } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
 import { ProtocolError } from './errors.js';
-import { REQUESTS, type RequestMessage, type RequestType } from './schemas.js';
+import { REQUESTS, type RequestMessage } from './schemas.js';
 
 const checkers = new Map<string, TypeCheck<TSchema>>(
   Object.entries(REQUESTS).map(([type, schema]) => [type, TypeCompiler.Compile(schema)]),
 );
-
-export function isRequestType(type: string): type is RequestType {
-  return checkers.has(type);
-}
 
 /** Checks a body against its type's schema; throws a ProtocolError naming the field. */
 export function decodeRequest(body: Record<string, unknown>): RequestMessage {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type CoreConfig, defaultCoreConfig } from '../core/index.js';
+import { LOG_FORMATS, type LogFormat } from './logger.js';
 
 /** Everything the daemon can be told, from flags and environment variables. */
 export interface RuntimeConfig {
@@ -7,9 +8,40 @@ export interface RuntimeConfig {
   host: string;
   port: number;
   logLevel: string;
-  /** A file holding the bearer token; the fleet sends it. */
+  logFormat: LogFormat;
+  /** JSON file of bearer-token digests; undefined runs the daemon open. */
+  tokensFile: string | undefined;
+  /** Allows an open daemon on a non-loopback address. */
+  insecure: boolean;
+  http: HttpLimits;
+  /** A file holding one bearer token; the fleet sends it. */
   tokenFile: string | undefined;
   fleet: FleetConfig;
+}
+
+/** Limits of the HTTP/WebSocket daemon. */
+export interface HttpLimits {
+  bodyLimitBytes: number;
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+  connectionTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+}
+
+export function defaultHttpLimits(): HttpLimits {
+  return {
+    // A 300k-chunk report with 20-character handles is about 7 MiB.
+    bodyLimitBytes: 8 * 1024 * 1024,
+    // Per client per window; a server heartbeating every second uses 60.
+    rateLimitMax: 6000,
+    rateLimitWindowMs: 60_000,
+    // Idle sockets close after this; longer than keep-alive so that one decides.
+    connectionTimeoutMs: 120_000,
+    requestTimeoutMs: 30_000,
+    // Many heartbeat intervals: a server keeps its connection between beats.
+    keepAliveTimeoutMs: 72_000,
+  };
 }
 
 /** The `fleet` command's simulated chunk servers. */
@@ -25,17 +57,22 @@ export interface FleetConfig {
   /** Stop after this long; 0 runs until interrupted. */
   durationMs: number;
   /** Go silent: `count` servers at `atMs` after the start. */
-  kill: { count: number; atMs: number } | undefined;
+  kill: KillPlan | undefined;
+}
+
+export interface KillPlan {
+  count: number;
+  atMs: number;
 }
 
 interface Setting {
   flag: string;
-  /** A flag that takes no value (its environment variable says "1" or "true"). */
-  boolean?: true;
   env: string;
   help: string;
-  parse: (raw: string) => unknown;
-  apply: (config: RuntimeConfig, value: unknown) => void;
+  /** A switch: present as a flag, or 1/true/0/false in the environment. */
+  boolean?: true;
+  parse: (raw: string) => Value;
+  apply: (config: RuntimeConfig, value: Value) => void;
 }
 
 export class ConfigError extends Error {
@@ -68,11 +105,6 @@ const text = (raw: string) => {
   return raw;
 };
 
-const yes = (raw: string) => {
-  if (!['1', 'true', '0', 'false'].includes(raw)) throw new ConfigError(`expected 1, true, 0 or false, got ${JSON.stringify(raw)}`);
-  return raw === '1' || raw === 'true' ? 1 : 0;
-};
-
 const httpUrl = (raw: string) => {
   let url: URL;
   try {
@@ -85,15 +117,25 @@ const httpUrl = (raw: string) => {
 };
 
 /** COUNT@SECONDS, as in 10@30: ten servers go silent thirty seconds in. */
-export function parseKill(raw: string): { count: number; atMs: number } {
+export function parseKill(raw: string): KillPlan {
   const match = /^(\d+)@(\d+(?:\.\d+)?)$/.exec(raw.trim());
   if (!match) throw new ConfigError(`expected COUNT@SECONDS (like 10@30), got ${JSON.stringify(raw)}`);
   return { count: Number(match[1]), atMs: Math.round(Number(match[2]) * 1000) };
 }
 
+const flag = (raw: string) => {
+  if (/^(1|true|yes)$/i.test(raw)) return true;
+  if (/^(0|false|no|)$/i.test(raw)) return false;
+  throw new ConfigError(`expected true or false, got ${JSON.stringify(raw)}`);
+};
+
 const DAY_MS = 86_400_000;
-const core = (key: keyof CoreConfig) => (config: RuntimeConfig, value: unknown) => {
+type Value = number | string | boolean | KillPlan;
+const core = (key: keyof CoreConfig) => (config: RuntimeConfig, value: Value) => {
   config.core[key] = value as number;
+};
+const limit = (key: keyof HttpLimits) => (config: RuntimeConfig, value: Value) => {
+  config.http[key] = value as number;
 };
 
 export const SETTINGS: readonly Setting[] = [
@@ -108,15 +150,24 @@ export const SETTINGS: readonly Setting[] = [
   { flag: 'host', env: 'CHUNKMASTER_HOST', help: 'HTTP listen address (127.0.0.1)', parse: text, apply: (c, v) => { c.host = v as string; } },
   { flag: 'port', env: 'CHUNKMASTER_PORT', help: 'HTTP listen port (7070)', parse: int(0, 65535), apply: (c, v) => { c.port = v as number; } },
   { flag: 'log-level', env: 'CHUNKMASTER_LOG_LEVEL', help: `log level: ${LOG_LEVELS.join(', ')} (info)`, parse: oneOf(LOG_LEVELS), apply: (c, v) => { c.logLevel = v as string; } },
-  { flag: 'token-file', env: 'CHUNKMASTER_TOKEN_FILE', help: 'file holding the bearer token (fleet: sent with every request)', parse: text, apply: (c, v) => { c.tokenFile = v as string; } },
+  { flag: 'log-format', env: 'CHUNKMASTER_LOG_FORMAT', help: 'log format: auto (pretty on a terminal, else JSON), json, pretty (auto)', parse: oneOf([...LOG_FORMATS]), apply: (c, v) => { c.logFormat = v as LogFormat; } },
+  { flag: 'tokens-file', env: 'CHUNKMASTER_TOKENS_FILE', help: 'JSON file of bearer-token SHA-256 digests (none: open daemon)', parse: text, apply: (c, v) => { c.tokensFile = v as string; } },
+  { flag: 'insecure', env: 'CHUNKMASTER_INSECURE', help: 'allow an open daemon on a non-loopback address (false)', boolean: true, parse: flag, apply: (c, v) => { c.insecure = v as boolean; } },
+  { flag: 'body-limit-bytes', env: 'CHUNKMASTER_BODY_LIMIT_BYTES', help: 'largest HTTP request body (8388608)', parse: int(1024, 1024 ** 3), apply: limit('bodyLimitBytes') },
+  { flag: 'rate-limit-max', env: 'CHUNKMASTER_RATE_LIMIT_MAX', help: 'HTTP requests per client per window (6000)', parse: int(1, 1e9), apply: limit('rateLimitMax') },
+  { flag: 'rate-limit-window-ms', env: 'CHUNKMASTER_RATE_LIMIT_WINDOW_MS', help: 'rate-limit window (60000)', parse: int(1, DAY_MS), apply: limit('rateLimitWindowMs') },
+  { flag: 'connection-timeout-ms', env: 'CHUNKMASTER_CONNECTION_TIMEOUT_MS', help: 'idle socket timeout (120000)', parse: int(1, DAY_MS), apply: limit('connectionTimeoutMs') },
+  { flag: 'request-timeout-ms', env: 'CHUNKMASTER_REQUEST_TIMEOUT_MS', help: 'time to receive a whole request (30000)', parse: int(1, DAY_MS), apply: limit('requestTimeoutMs') },
+  { flag: 'keep-alive-timeout-ms', env: 'CHUNKMASTER_KEEP_ALIVE_TIMEOUT_MS', help: 'idle keep-alive connection timeout (72000)', parse: int(1, DAY_MS), apply: limit('keepAliveTimeoutMs') },
+  { flag: 'token-file', env: 'CHUNKMASTER_TOKEN_FILE', help: 'fleet: file holding the bearer token to send (line 1 of `chunkmaster token`)', parse: text, apply: (c, v) => { c.tokenFile = v as string; } },
   { flag: 'url', env: 'CHUNKMASTER_URL', help: 'fleet: the master to heartbeat to (http://127.0.0.1:7070)', parse: httpUrl, apply: (c, v) => { c.fleet.url = v as string; } },
-  { flag: 'servers', env: 'CHUNKMASTER_FLEET_SERVERS', help: 'fleet: simulated chunk servers (100)', parse: int(1, 1_000_000), apply: (c, v) => { c.fleet.servers = v as number; } },
-  { flag: 'chunks-per-server', env: 'CHUNKMASTER_FLEET_CHUNKS_PER_SERVER', help: 'fleet: chunks each server starts with (100)', parse: int(0, 10_000_000), apply: (c, v) => { c.fleet.chunksPerServer = v as number; } },
-  { flag: 'interval-ms', env: 'CHUNKMASTER_FLEET_INTERVAL_MS', help: 'fleet: time between one server\'s heartbeats (5000)', parse: int(1, DAY_MS), apply: (c, v) => { c.fleet.intervalMs = v as number; } },
-  { flag: 'ws', boolean: true, env: 'CHUNKMASTER_FLEET_WS', help: 'fleet: heartbeat over WebSocket (/ws) instead of HTTP', parse: yes, apply: (c, v) => { c.fleet.ws = v === 1; } },
-  { flag: 'connections', env: 'CHUNKMASTER_FLEET_CONNECTIONS', help: 'fleet: connections shared by all servers (16)', parse: int(1, 10_000), apply: (c, v) => { c.fleet.connections = v as number; } },
-  { flag: 'duration-ms', env: 'CHUNKMASTER_FLEET_DURATION_MS', help: 'fleet: stop after this long; 0 runs until interrupted (0)', parse: int(0, DAY_MS), apply: (c, v) => { c.fleet.durationMs = v as number; } },
-  { flag: 'kill', env: 'CHUNKMASTER_FLEET_KILL', help: 'fleet: COUNT@SECONDS: COUNT servers go silent SECONDS in', parse: parseKill, apply: (c, v) => { c.fleet.kill = v as FleetConfig['kill']; } },
+  { flag: 'servers', env: 'CHUNKMASTER_SERVERS', help: 'fleet: simulated chunk servers (100)', parse: int(1, 1_000_000), apply: (c, v) => { c.fleet.servers = v as number; } },
+  { flag: 'chunks-per-server', env: 'CHUNKMASTER_CHUNKS_PER_SERVER', help: 'fleet: chunks each server starts with (100)', parse: int(0, 10_000_000), apply: (c, v) => { c.fleet.chunksPerServer = v as number; } },
+  { flag: 'interval-ms', env: 'CHUNKMASTER_INTERVAL_MS', help: 'fleet: time between one server\'s heartbeats (5000)', parse: int(1, DAY_MS), apply: (c, v) => { c.fleet.intervalMs = v as number; } },
+  { flag: 'ws', boolean: true, env: 'CHUNKMASTER_WS', help: 'fleet: heartbeat over WebSocket (/ws) instead of HTTP', parse: flag, apply: (c, v) => { c.fleet.ws = v as boolean; } },
+  { flag: 'connections', env: 'CHUNKMASTER_CONNECTIONS', help: 'fleet: connections shared by all servers (16)', parse: int(1, 10_000), apply: (c, v) => { c.fleet.connections = v as number; } },
+  { flag: 'duration-ms', env: 'CHUNKMASTER_DURATION_MS', help: 'fleet: stop after this long; 0 runs until interrupted (0)', parse: int(0, DAY_MS), apply: (c, v) => { c.fleet.durationMs = v as number; } },
+  { flag: 'kill', env: 'CHUNKMASTER_KILL', help: 'fleet: COUNT@SECONDS: COUNT servers go silent SECONDS in', parse: parseKill, apply: (c, v) => { c.fleet.kill = v as KillPlan; } },
 ];
 
 export interface ParsedCommandLine {
@@ -134,12 +185,23 @@ export function loadConfig(args: readonly string[], env: NodeJS.ProcessEnv): Par
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
-  const config: RuntimeConfig = { core: defaultCoreConfig(), host: '127.0.0.1', port: 7070, logLevel: 'info', tokenFile: undefined, fleet: defaultFleetConfig() };
+  const config: RuntimeConfig = {
+    core: defaultCoreConfig(),
+    host: '127.0.0.1',
+    port: 7070,
+    logLevel: 'info',
+    logFormat: 'auto',
+    tokensFile: undefined,
+    insecure: false,
+    http: defaultHttpLimits(),
+    tokenFile: undefined,
+    fleet: defaultFleetConfig(),
+  };
   const given = new Set<string>();
   for (const setting of SETTINGS) {
     const flagValue = (parsed.values as Record<string, string | boolean | undefined>)[setting.flag];
     const fromFlag = flagValue !== undefined;
-    const raw = flagValue === true ? 'true' : typeof flagValue === 'string' ? flagValue : env[setting.env];
+    const raw = typeof flagValue === 'boolean' ? String(flagValue) : (flagValue ?? env[setting.env]);
     if (raw === undefined) continue;
     const source = fromFlag ? `--${setting.flag}` : setting.env;
     try {

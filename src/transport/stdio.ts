@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import { type Body, answer } from '../protocol/dispatch.js';
+import { type Body, answer, errorBody } from '../protocol/dispatch.js';
+import { ProtocolError } from '../protocol/errors.js';
 import { pyDumps } from '../protocol/pyjson.js';
 import type { CoreDriver } from '../runtime/driver.js';
 import type { Logger } from '../runtime/logger.js';
@@ -59,10 +60,20 @@ export class StdioNode {
     const envelope = this.parse(line);
     if (envelope === undefined) return;
     const { src, dest, body } = envelope;
-    const reply = this.driver.run((now) => answer(this.driver.master, now, body, src));
+    const reply = this.answerSafely(body, src);
     if (reply === undefined) return;
     if (reply['type'] === 'init_ok') this.nodeId = (body as { node_id: string }).node_id;
     this.send(src, reply, dest);
+  }
+
+  /** A bug met by one message is logged and answered with error 13; the node keeps serving. */
+  private answerSafely(body: Body, src: string): Body | undefined {
+    try {
+      return this.driver.run((now) => answer(this.driver.master, now, body, src));
+    } catch (error) {
+      this.log.error({ err: error, src, type: body['type'] }, 'internal error while handling a message');
+      return errorBody(body, new ProtocolError('CRASH', 'internal error; the message may not have been applied'));
+    }
   }
 
   private parse(line: string): Envelope | undefined {

@@ -1,49 +1,80 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { type CoreEvent, Master } from '../../src/core/index.js';
+import { Master } from '../../src/core/index.js';
+import { monotonicClock } from '../../src/runtime/clock.js';
 import { CoreDriver } from '../../src/runtime/driver.js';
+import { FakeClock } from '../fixtures/clock.js';
 
-/** A clock that runs at real speed from a chosen origin, so timers and `now` agree. */
-function realClock() {
-  const origin = performance.now();
-  return { now: () => performance.now() - origin };
+function hold(t: { teardown(fn: () => void): void }) {
+  const timer = setTimeout(() => undefined, 10_000);
+  t.teardown(() => clearTimeout(timer));
 }
 
-async function until(condition: () => boolean, limitMs = 5000): Promise<boolean> {
-  const giveUpAt = performance.now() + limitMs;
-  while (!condition()) {
-    if (performance.now() > giveUpAt) return false;
-    await sleep(5);
-  }
-  return true;
-}
-
-t.test('a silent server dies on the driver timer with no input arriving', async (t) => {
-  const clock = realClock();
-  const driver = new CoreDriver(new Master(clock.now(), { heartbeatIntervalMs: 20, deadAfterMissed: 1 }), clock);
-  const events: CoreEvent[] = [];
-  const stop = driver.onEvent((event) => events.push(event));
+t.test('delivers events to every listener until it unsubscribes', async (t) => {
+  const clock = new FakeClock(0);
+  const driver = new CoreDriver(new Master(0), clock);
+  t.teardown(() => driver.close());
+  const seen: string[] = [];
+  const off = driver.onEvent((e) => seen.push(`a:${e.type}`));
+  driver.onEvent((e) => seen.push(`b:${e.type}`));
   driver.run((now) => driver.master.heartbeat(now, { server: 'cs1' }));
-  t.ok(await until(() => events.some((e) => e.type === 'server_dead')), 'the death is announced');
-  t.same(events.map((e) => e.type), ['server_alive', 'server_dead']);
-  stop();
-  driver.close();
+  off();
+  driver.run((now) => driver.master.heartbeat(now, { server: 'cs2' }));
+  t.same(seen, ['a:server_alive', 'b:server_alive', 'b:server_alive']);
 });
 
-t.test('a later deadline keeps the armed timer, which re-arms when it fires early', async (t) => {
-  const clock = realClock();
-  const driver = new CoreDriver(new Master(clock.now(), { heartbeatIntervalMs: 30, deadAfterMissed: 1 }), clock);
-  const dead: string[] = [];
-  driver.onEvent((event) => event.type === 'server_dead' && dead.push(event.server));
-  driver.run((now) => driver.master.heartbeat(now, { server: 'a' }));
-  driver.run((now) => driver.master.heartbeat(now, { server: 'b' }));
-  // Keep `a` alive past its first deadline: the timer armed for it finds nothing due.
-  const keepAlive = setInterval(() => driver.run((now) => driver.master.heartbeat(now, { server: 'a' })), 5);
-  t.ok(await until(() => dead.includes('b')), 'b dies though the timer was armed for a');
-  clearInterval(keepAlive);
-  t.notOk(dead.includes('a'), 'a, heartbeating, stays alive');
-  t.ok(await until(() => dead.includes('a')), 'a dies once silent');
-  t.equal(driver.master.nextDeadline(), undefined);
+t.test('a timer that fires before the deadline re-arms instead of ticking early', async (t) => {
+  hold(t);
+  const clock = new FakeClock(0);
+  const driver = new CoreDriver(new Master(0, { heartbeatIntervalMs: 5, deadAfterMissed: 2 }), clock);
+  t.teardown(() => driver.close());
+  const events: string[] = [];
+  const dead = new Promise<void>((resolve) =>
+    driver.onEvent((e) => {
+      events.push(e.type);
+      if (e.type === 'server_dead') resolve();
+    }),
+  );
+  driver.run((now) => driver.master.heartbeat(now, { server: 'cs1' }));
+  // The real timer fires after about 10 ms, but the fake clock says only 4 ms passed.
+  clock.advance(4);
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  t.same(events, ['server_alive'], 'not dead while the core says the deadline is ahead');
+  clock.advance(10);
+  await dead;
+  t.same(events, ['server_alive', 'server_dead']);
+});
+
+t.test('errors thrown by the work still re-arm the timer', async (t) => {
+  const clock = new FakeClock(0);
+  const driver = new CoreDriver(new Master(0), clock);
+  t.teardown(() => driver.close());
+  t.throws(() =>
+    driver.run((now) => {
+      driver.master.heartbeat(now, { server: 'cs1' });
+      throw new Error('after the heartbeat');
+    }),
+  );
+  t.equal(driver.master.nextDeadline(), 15_000);
+});
+
+t.test('close stops the timer and later runs do not re-arm it', async (t) => {
+  const clock = new FakeClock(0);
+  const driver = new CoreDriver(new Master(0, { heartbeatIntervalMs: 1, deadAfterMissed: 1 }), clock);
+  const events: string[] = [];
+  driver.onEvent((e) => events.push(e.type));
+  driver.run((now) => driver.master.heartbeat(now, { server: 'cs1' }));
   driver.close();
-  t.equal(driver.run(() => 42), 42, 'a closed driver still runs work, with no timer');
+  driver.run((now) => driver.master.heartbeat(now, { server: 'cs2' }));
+  clock.advance(100);
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  t.same(events, ['server_alive', 'server_alive'], 'no death was delivered after close');
+});
+
+t.test('the real clock is monotonic and in milliseconds', async (t) => {
+  const driver = new CoreDriver(new Master(monotonicClock.now()));
+  const a = driver.now();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const b = driver.now();
+  t.ok(b - a >= 15 && b - a < 5000, `moved ${b - a} ms`);
+  driver.close();
 });

@@ -1,78 +1,104 @@
+import { Readable } from 'node:stream';
 import t from 'tap';
-import { stdioHarness } from '../fixtures/stdio-node.js';
+import { Master } from '../../src/core/index.js';
+import { CoreDriver } from '../../src/runtime/driver.js';
+import { createLogger } from '../../src/runtime/logger.js';
+import { StdioNode } from '../../src/transport/stdio.js';
+import { FakeClock } from '../fixtures/clock.js';
 
-const init = '{"src": "c0", "dest": "n1", "body": {"type": "init", "msg_id": 1, "node_id": "n1", "node_ids": ["n1"]}}';
-const heartbeat = (server: string, msgId: number) =>
-  JSON.stringify({ src: server, dest: 'n1', body: { type: 'heartbeat', msg_id: msgId, chunks: ['a'] } });
+function setup() {
+  const clock = new FakeClock(0);
+  const driver = new CoreDriver(new Master(clock.now()), clock);
+  const lines: string[] = [];
+  const warnings: unknown[] = [];
+  const log = createLogger('silent');
+  log.warn = ((obj: unknown) => void warnings.push(obj)) as typeof log.warn;
+  const node = new StdioNode(driver, { write: (line: string) => lines.push(line) }, log);
+  t.teardown(() => driver.close());
+  return { clock, driver, node, lines, warnings };
+}
 
-t.test('splits lines on \\n, \\r\\n and a lone \\r, across chunk boundaries', async (t) => {
-  const h = stdioHarness();
-  const text = `${init}\r\n${heartbeat('cs1', 2)}\r${heartbeat('cs2', 3)}\n\n   \n${heartbeat('cs3', 4)}`;
-  // Feed in 7-byte pieces so breaks (and \r\n pairs) fall across chunks.
-  const bytes = Buffer.from(text);
-  for (let at = 0; at < bytes.length; at += 7) h.input.write(bytes.subarray(at, at + 7));
-  h.input.end();
-  await h.done;
-  t.equal(h.out.length, 4, 'one reply per non-blank line, the last one without a trailing newline too');
-  t.match(h.out[0], /^\{"src": "n1", "dest": "c0", "body": \{"type": "init_ok", "in_reply_to": 1, "msg_id": 0\}\}$/);
-  for (const [i, server] of ['cs1', 'cs2', 'cs3'].entries()) {
-    t.equal(JSON.parse(h.out[i + 1] as string).dest, server);
-    t.equal(JSON.parse(h.out[i + 1] as string).body.msg_id, i + 1, 'msg_id counts every message sent');
-  }
-});
+const env = (src: string, body: object) => JSON.stringify({ src, dest: 'n1', body });
+const INIT = env('c0', { type: 'init', msg_id: 1, node_id: 'n1', node_ids: ['n1'] });
 
-t.test('a multi-byte character split across chunks survives', async (t) => {
-  const h = stdioHarness();
-  const line = JSON.stringify({ src: 'c1', dest: 'n1', body: { type: 'chunk_locations', msg_id: 5, chunk: 'ch_é🧩' } });
-  const bytes = Buffer.from(`${line}\n`);
-  const at = bytes.indexOf(Buffer.from('🧩')) + 2;
-  h.input.write(bytes.subarray(0, at));
-  h.input.end(bytes.subarray(at));
-  await h.done;
-  t.same(h.out, ['{"src": "n1", "dest": "c1", "body": {"type": "chunk_locations_ok", "in_reply_to": 5, "chunk": "ch_\\u00e9\\ud83e\\udde9", "servers": [], "msg_id": 0}}']);
-});
-
-t.test('skips and logs lines that are not JSON envelopes, answers the rest', async (t) => {
-  const h = stdioHarness();
-  h.input.end(['not json', '[1, 2]', '{"src": "a", "dest": "n1", "body": [1]}', '{"src": 1, "dest": "n1", "body": {}}', heartbeat('cs1', 9)].join('\n'));
-  await h.done;
-  t.equal(h.out.length, 1, 'only the heartbeat is answered');
-  const warnings = h.logs.filter((entry) => entry['level'] === 40).map((entry) => entry['msg']);
-  t.same(warnings, [
-    'skipped a line that is not JSON',
-    'skipped a line that is not an envelope {src, dest, body}',
-    'skipped a line that is not an envelope {src, dest, body}',
-    'skipped a line that is not an envelope {src, dest, body}',
+t.test('numbers its messages from 0 and replies to the sender', async (t) => {
+  const { node, lines } = setup();
+  await node.run(Readable.from([INIT, '\n', env('cs1', { type: 'heartbeat', msg_id: 7 })].join('\n')));
+  t.same(lines, [
+    '{"src": "n1", "dest": "c0", "body": {"type": "init_ok", "in_reply_to": 1, "msg_id": 0}}\n',
+    '{"src": "n1", "dest": "cs1", "body": {"type": "heartbeat_ok", "in_reply_to": 7, "status": "alive", "msg_id": 1}}\n',
   ]);
 });
 
-t.test('a long bad line is logged shortened', async (t) => {
-  const h = stdioHarness();
-  h.input.end('x'.repeat(1000));
-  await h.done;
-  t.match(h.logs[0]?.['line'], /^x{200}\.\.\. \(1000 chars\)$/);
+t.test('before init it answers as the envelope dest', async (t) => {
+  const { node, lines } = setup();
+  node.handleLine(JSON.stringify({ src: 'c1', dest: 'm9', body: { type: 'server_status', msg_id: 1 } }));
+  t.same(lines, ['{"src": "m9", "dest": "c1", "body": {"type": "server_status_ok", "in_reply_to": 1, "servers": [], "msg_id": 0}}\n']);
 });
 
-t.test('replies are never answered; errors carry Maelstrom codes', async (t) => {
-  const h = stdioHarness();
-  const lines = [
-    '{"src": "c1", "dest": "n1", "body": {"type": "heartbeat_ok", "in_reply_to": 3}}',
-    '{"src": "c1", "dest": "n1", "body": {"type": "bogus", "msg_id": 4}}',
-    '{"src": "c1", "dest": "n1", "body": {"type": "heartbeat", "msg_id": 5, "chunks": [""]}}',
-  ];
-  h.input.end(lines.join('\n') + '\n');
-  await h.done;
-  t.equal(h.out.length, 2);
-  const [unknown, malformed] = h.out.map((line) => JSON.parse(line).body);
-  t.match(unknown, { type: 'error', in_reply_to: 4, code: 10 });
-  t.match(malformed, { type: 'error', in_reply_to: 5, code: 12, text: /chunks\/0/ });
+t.test('skips and logs lines that are not envelopes, and keeps going', async (t) => {
+  const { node, lines, warnings } = setup();
+  for (const bad of ['not json', '[1,2]', '42', 'null', '{"src":"a","dest":"b"}', '{"src":"a","dest":"b","body":[1]}', '{"src":1,"dest":"b","body":{}}']) {
+    node.handleLine(bad);
+  }
+  node.handleLine('x'.repeat(500));
+  t.equal(lines.length, 0);
+  t.equal(warnings.length, 8);
+  node.handleLine(INIT);
+  t.equal(lines.length, 1, 'still answers afterwards');
 });
 
-t.test('replies come from the node id set by init, or from the request dest before it', async (t) => {
-  const h = stdioHarness();
-  h.input.write(`${heartbeat('cs1', 1)}\n`);
-  h.input.end(`${init.replace('"node_id": "n1"', '"node_id": "n7"')}\n${heartbeat('cs1', 2)}\n`);
-  await h.done;
-  // init_ok already comes from the id it assigns.
-  t.same(h.out.map((line) => JSON.parse(line).src), ['n1', 'n7', 'n7']);
+t.test('answers errors with the next msg_id and never answers replies', async (t) => {
+  const { node, lines } = setup();
+  node.handleLine(INIT);
+  node.handleLine(env('c1', { type: 'frobnicate', msg_id: 2 }));
+  node.handleLine(env('c1', { type: 'init_ok', in_reply_to: 5 }));
+  node.handleLine(env('c1', { type: 'heartbeat', msg_id: 3, server: 'cs1', disk_usage_pct: 200 }));
+  t.same(lines.slice(1), [
+    '{"src": "n1", "dest": "c1", "body": {"type": "error", "in_reply_to": 2, "code": 10, "text": "message type \\"frobnicate\\" is not supported", "msg_id": 1}}\n',
+    '{"src": "n1", "dest": "c1", "body": {"type": "error", "in_reply_to": 3, "code": 12, "text": "heartbeat: field \\"disk_usage_pct\\": expected number to be less or equal to 100", "msg_id": 2}}\n',
+  ]);
+});
+
+t.test('escapes non-ASCII ids the way Python does', async (t) => {
+  const { node, lines } = setup();
+  node.handleLine(INIT);
+  node.handleLine(env('c1', { type: 'heartbeat', msg_id: 2, server: 'sérvér-🚀', chunks: ['ch/1'] }));
+  node.handleLine(env('c1', { type: 'server_status', msg_id: 3 }));
+  t.equal(
+    lines[2],
+    '{"src": "n1", "dest": "c1", "body": {"type": "server_status_ok", "in_reply_to": 3, "servers": [{"server": "s\\u00e9rv\\u00e9r-\\ud83d\\ude80", "status": "alive", "chunks": 1, "last_heartbeat_ms_ago": 0}], "msg_id": 2}}\n',
+  );
+});
+
+t.test('the driver marks servers dead on its timer, with no input', async (t) => {
+  const clock = new FakeClock(0);
+  const driver = new CoreDriver(new Master(0, { heartbeatIntervalMs: 10, deadAfterMissed: 2 }), clock);
+  t.teardown(() => driver.close());
+  const dead = new Promise<unknown>((resolve) => driver.onEvent((e) => e.type === 'server_dead' && resolve(e)));
+  driver.run((now) => driver.master.heartbeat(now, { server: 'cs1' }));
+  clock.advance(25);
+  // The driver's timer is unref'd so it never holds a finished process; hold it here.
+  const hold = setTimeout(() => undefined, 10_000);
+  t.teardown(() => clearTimeout(hold));
+  t.same(await dead, { type: 'server_dead', server: 'cs1', at: 20, lostReplicas: 0 });
+});
+
+t.test('an internal error answers 13 and the node keeps serving', async (t) => {
+  const { node, lines, driver } = setup();
+  const errors: unknown[] = [];
+  (node as unknown as { log: { error: (o: unknown) => void } }).log.error = (o: unknown) => void errors.push(o);
+  const original = driver.master.serverStatus.bind(driver.master);
+  driver.master.serverStatus = () => {
+    throw new Error('bug');
+  };
+  node.handleLine(INIT);
+  node.handleLine(env('c1', { type: 'server_status', msg_id: 2 }));
+  driver.master.serverStatus = original;
+  node.handleLine(env('c1', { type: 'server_status', msg_id: 3 }));
+  t.equal(errors.length, 1, 'the bug is logged once');
+  t.same(lines.slice(1), [
+    '{"src": "n1", "dest": "c1", "body": {"type": "error", "in_reply_to": 2, "code": 13, "text": "internal error; the message may not have been applied", "msg_id": 1}}\n',
+    '{"src": "n1", "dest": "c1", "body": {"type": "server_status_ok", "in_reply_to": 3, "servers": [], "msg_id": 2}}\n',
+  ]);
 });

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import fp from 'fastify-plugin';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { type HttpLimits, defaultHttpLimits } from '../../runtime/config.js';
+import type { CoreDriver } from '../../runtime/driver.js';
+import type { Logger } from '../../runtime/logger.js';
+import type { TokenStore } from '../../runtime/tokens.js';
+import { installAuth } from './auth.js';
+import { Metrics } from './metrics.js';
+import { routes } from './routes.js';
+import { websocketRoute } from './websocket.js';
+
+export interface AppOptions {
+  /** The one driver every transport calls the core through. */
+  driver: CoreDriver;
+  /** Bearer-token digests; undefined runs the daemon open. */
+  tokens?: TokenStore | undefined;
+  limits?: Partial<HttpLimits>;
+  /** Fastify logs through this pino logger; none when undefined. */
+  logger?: Logger | undefined;
+}
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/**
+ * Everything the daemon serves, as one plugin, so tests register it on a
+ * bare Fastify instance and the CLI on a configured one.
+ */
+export const chunkmaster = fp<AppOptions>(async (app, options) => {
+  const limits = { ...defaultHttpLimits(), ...options.limits };
+  const metrics = new Metrics(options.driver);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'chunkmaster',
+        description: 'Control plane of a GFS-style file system: heartbeats, liveness and re-replication.',
+        version: VERSION,
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  // Before auth: its onRequest hook marks upgrade requests, so that a
+  // rejected upgrade's socket is cleaned up after the 401/403 reply.
+  await app.register(websocket, { options: { maxPayload: limits.bodyLimitBytes } });
+  installAuth(app, options.tokens);
+  await app.register(rateLimit, {
+    max: limits.rateLimitMax,
+    timeWindow: limits.rateLimitWindowMs,
+    // Authenticated clients are limited per identity (a fleet may share one
+    // NAT address); anonymous ones per address.
+    keyGenerator: (request) => {
+      const identity = request.identity;
+      if (options.tokens === undefined || identity === undefined) return `ip:${request.ip}`;
+      return identity.kind === 'server' ? `server:${identity.server}` : `operator:${request.ip}`;
+    },
+  });
+  await app.register(routes, { driver: options.driver, metrics });
+  await app.register(websocketRoute, { driver: options.driver, metrics });
+}, { name: 'chunkmaster', fastify: '5.x' });
+
+/**
+ * Heartbeats arrive every few seconds per server: an info line for each
+ * would drown the log, so routine request lines go to debug; errors stay.
+ */
+class QuietLogController extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ req: request }, 'incoming request');
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) super.requestCompleted(error, request, reply);
+    else reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
+
+/** A configured Fastify instance serving the chunkmaster plugin; not yet listening. */
+export function buildApp(options: AppOptions): FastifyInstance {
+  const limits = { ...defaultHttpLimits(), ...options.limits };
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit: limits.bodyLimitBytes,
+    connectionTimeout: limits.connectionTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Server ids and chunk handles reach 256 characters, more once percent-encoded.
+    routerOptions: { maxParamLength: 4096 },
+    // Same rules as the JSON protocol: no type coercion, no silently dropped fields.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    logController: new QuietLogController(),
+    forceCloseConnections: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  void app.register(chunkmaster, options);
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,172 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { ServerView } from '../../core/index.js';
+import { serverEntry, underReplicatedEntries } from '../../protocol/dispatch.js';
+import type { UnderReplicatedEntry } from '../../protocol/schemas.js';
+import type { CoreDriver } from '../../runtime/driver.js';
+import { checkHeartbeatAs } from './auth.js';
+import { httpError } from './errors.js';
+import type { Metrics } from './metrics.js';
+import {
+  ChunkParams,
+  ChunkResponse,
+  DrainResponse,
+  ErrorResponse,
+  HealthResponse,
+  HeartbeatBody,
+  HeartbeatResponse,
+  ReadyResponse,
+  ReplicationResponse,
+  ServerEntryVerbose,
+  ServerParams,
+  ServersQuery,
+  ServersResponse,
+} from './schemas.js';
+
+export interface RouteOptions {
+  driver: CoreDriver;
+  metrics: Metrics;
+}
+
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, ErrorResponse]));
+const AUTH = [401, 403, 429];
+
+/** The REST routes (CONTRACT section 8): decode, call the core, encode. */
+export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { driver, metrics }) => {
+  const master = driver.master;
+
+  app.post('/heartbeat', {
+    config: { access: 'server' },
+    schema: {
+      summary: 'Report liveness, chunks, disk use and health; get instructions back',
+      tags: ['chunk servers'],
+      body: HeartbeatBody,
+      response: { 200: HeartbeatResponse, ...errors(400, 413, ...AUTH) },
+    },
+    preHandler: async (request) => checkHeartbeatAs(request, request.body.server),
+    onResponse: async (_request, reply) => {
+      metrics.heartbeats.inc({ outcome: reply.statusCode === 200 ? 'ok' : 'rejected' });
+    },
+  }, async (request) => {
+    const { server, chunks, disk_usage_pct, health } = request.body;
+    const stop = metrics.heartbeatSeconds.startTimer();
+    const reply = driver.run((now) => master.heartbeat(now, { server, chunks, diskUsagePct: disk_usage_pct, health }));
+    stop();
+    request.log.debug({ server, chunks: chunks?.length, status: reply.status }, 'heartbeat');
+    return { status: reply.status, chunks_to_delete: reply.chunksToDelete, chunks_to_replicate: reply.chunksToReplicate };
+  });
+
+  app.get('/servers', {
+    schema: {
+      summary: 'Every server ever registered, in first-heartbeat order',
+      tags: ['operators'],
+      querystring: ServersQuery,
+      response: { 200: ServersResponse, ...errors(400, ...AUTH) },
+    },
+  }, async (request) => {
+    const views = driver.run((now) => master.serverStatus(now, request.query.status));
+    return { servers: views.map(verboseEntry) };
+  });
+
+  app.get('/servers/:id', {
+    schema: {
+      summary: 'One server',
+      tags: ['operators'],
+      params: ServerParams,
+      response: { 200: ServerEntryVerbose, ...errors(400, 404, ...AUTH) },
+    },
+  }, async (request) => {
+    const view = driver.run((now) => master.server(now, request.params.id));
+    if (view === undefined) throw httpError(404, `unknown server ${JSON.stringify(request.params.id)}`);
+    return verboseEntry(view);
+  });
+
+  app.post('/servers/:id/drain', {
+    schema: {
+      summary: 'Drain a server: its chunks are copied elsewhere and it takes no new copies',
+      tags: ['operators'],
+      params: ServerParams,
+      response: { 200: DrainResponse, ...errors(400, 404, ...AUTH) },
+    },
+  }, async (request) => {
+    const view = driver.run((now) => master.drainServer(now, request.params.id));
+    if (view === undefined) throw httpError(404, `unknown server ${JSON.stringify(request.params.id)}`);
+    request.log.info({ server: view.server }, 'server draining');
+    return { server: view.server, status: view.status };
+  });
+
+  app.get('/chunks/:handle', {
+    schema: {
+      summary: 'Live holders of a chunk ([] for an unknown chunk)',
+      tags: ['operators'],
+      params: ChunkParams,
+      response: { 200: ChunkResponse, ...errors(400, ...AUTH) },
+    },
+  }, async (request) => {
+    const servers = driver.run((now) => master.chunkLocations(now, request.params.handle));
+    return { chunk: request.params.handle, servers };
+  });
+
+  app.get('/replication', {
+    schema: {
+      summary: 'Under-replicated chunks, most urgent first, with safe-mode and brake state',
+      tags: ['operators'],
+      response: { 200: ReplicationResponse, ...errors(...AUTH) },
+    },
+  }, async () => {
+    const state = driver.run((now) => master.replicationState(now));
+    return {
+      safe_mode: state.safeMode,
+      safe_mode_remaining_ms: Math.ceil(state.safeModeRemainingMs),
+      brake_engaged: state.brakeEngaged,
+      pending_copies: state.pendingCopies,
+      under_replicated: underReplicatedEntries(state.underReplicated) as Static<typeof UnderReplicatedEntry>[],
+    };
+  });
+
+  app.get('/healthz', {
+    config: { access: 'public' },
+    schema: {
+      summary: 'The process is up',
+      tags: ['probes'],
+      security: [],
+      response: { 200: HealthResponse, ...errors(429) },
+    },
+  }, async () => ({ status: 'ok' as const }));
+
+  app.get('/readyz', {
+    schema: {
+      summary: 'Ready to steer replication: 503 while in safe mode',
+      tags: ['probes'],
+      response: { 200: ReadyResponse, ...errors(503, ...AUTH) },
+    },
+  }, async () => {
+    const state = driver.run((now) => master.replicationState(now));
+    if (state.safeMode) throw httpError(503, `in safe mode for ${Math.ceil(state.safeModeRemainingMs)} ms more`);
+    return { status: 'ready' as const };
+  });
+
+  app.get('/metrics', {
+    schema: {
+      summary: 'Prometheus metrics',
+      tags: ['probes'],
+      produces: ['text/plain'],
+      response: { 200: Type.String({ description: 'Prometheus text exposition format.' }), ...errors(...AUTH) },
+    },
+  }, async (_request, reply) => {
+    const text = await metrics.text();
+    return reply.type(metrics.contentType).send(text);
+  });
+};
+
+function verboseEntry(view: ServerView) {
+  return serverEntry(view, true) as {
+    server: string;
+    status: ServerView['status'];
+    chunks: number;
+    last_heartbeat_ms_ago: number;
+    disk_usage_pct: number | null;
+    health: ServerView['health'];
+    missed_heartbeats: number;
+  };
+}

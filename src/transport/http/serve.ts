@@ -1,0 +1,66 @@
+import { isIP } from 'node:net';
+import closeWithGrace from 'close-with-grace';
+import { Master } from '../../core/index.js';
+import { monotonicClock } from '../../runtime/clock.js';
+import type { RuntimeConfig } from '../../runtime/config.js';
+import { CoreDriver } from '../../runtime/driver.js';
+import type { Logger } from '../../runtime/logger.js';
+import { TokenStore, TokensFileError } from '../../runtime/tokens.js';
+import { buildApp } from './app.js';
+
+export class ServeError extends Error {
+  override name = 'ServeError';
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost' || host === '::1' || host === '[::1]') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
+/** The token store the config asks for; refuses an open daemon off loopback unless told --insecure. */
+export function loadTokens(config: RuntimeConfig): TokenStore | undefined {
+  if (config.tokensFile === undefined) {
+    if (!isLoopback(config.host) && !config.insecure) {
+      throw new ServeError(
+        `refusing to serve ${config.host} without --tokens-file: anyone who can reach it could drain servers. ` +
+          'Give --tokens-file FILE, bind 127.0.0.1, or pass --insecure.',
+      );
+    }
+    return undefined;
+  }
+  try {
+    return TokenStore.load(config.tokensFile);
+  } catch (error) {
+    if (!(error instanceof TokensFileError)) throw error;
+    throw new ServeError(`--tokens-file ${config.tokensFile}: ${error.message}`);
+  }
+}
+
+/**
+ * Runs the HTTP/WebSocket daemon until SIGTERM or SIGINT, then closes every
+ * socket and exits 0 (close-with-grace gives up after 10 s and exits 1).
+ */
+export async function serve(config: RuntimeConfig, log: Logger): Promise<void> {
+  const tokens = loadTokens(config);
+  const driver = new CoreDriver(new Master(monotonicClock.now(), config.core));
+  driver.onEvent((event) => log.info(event, event.type.replaceAll('_', ' ')));
+  const app = buildApp({ driver, tokens, limits: config.http, logger: log });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    driver.close();
+    await app.close();
+    throw new ServeError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
+  }
+  // Installed only once listening: a failed start must keep its exit code.
+  closeWithGrace({ delay: 10_000, logger: log }, async ({ signal, err }) => {
+    if (err) log.error({ err }, 'closing after an error');
+    else log.info({ signal }, 'shutting down');
+    await app.close();
+    driver.close();
+  });
+  if (tokens === undefined) log.warn('no --tokens-file: the daemon is open, every client acts as an operator');
+  else log.info({ tokens: tokens.size }, 'bearer tokens loaded');
+  log.info({ config: config.core, addresses: app.addresses() }, 'daemon started');
+}
