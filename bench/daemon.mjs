@@ -6,7 +6,7 @@ import { DIST, distHas } from './lib.mjs';
 
 /** Why the daemon sections cannot run yet, or undefined when they can. */
 export function daemonMissing() {
-  if (!distHas('transport/http.js')) return 'daemon not built (no dist/transport/http.js)';
+  if (!distHas('transport/http/serve.js')) return 'daemon not built (no dist/transport/http/serve.js)';
   return undefined;
 }
 
@@ -53,8 +53,10 @@ export async function startProcess(args, { readyPath = '/healthz', env = {} } = 
   return { url, port, child, stop };
 }
 
+/** The daemon, open (no tokens) and with its per-client rate limit out of the way of one load generator. */
 export function startDaemon(extraArgs = [], env = {}) {
-  return startProcess((port) => [DIST + 'cli.js', 'serve', '--host', '127.0.0.1', '--port', String(port), ...extraArgs], { env });
+  const args = ['serve', '--host', '127.0.0.1', '--rate-limit-max', '1000000000', ...extraArgs];
+  return startProcess((port) => [DIST + 'cli.js', ...args, '--port', String(port)], { env });
 }
 
 export function startBareHttp() {

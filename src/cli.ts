@@ -6,7 +6,6 @@ import { CoreDriver } from './runtime/driver.js';
 import { createLogger } from './runtime/logger.js';
 import { monotonicClock } from './runtime/clock.js';
 import { createToken, digestOf } from './runtime/tokens.js';
-import { ServeError, serve } from './transport/http/serve.js';
 import { StdioNode } from './transport/stdio.js';
 
 const USAGE = `usage: chunkmaster <command> [options]
@@ -50,6 +49,8 @@ async function runStdio({ config }: ParsedCommandLine): Promise<number> {
 }
 
 async function runServe({ config }: ParsedCommandLine): Promise<number> {
+  // Loaded on demand: Fastify and its plugins would slow the stdio node's start.
+  const { ServeError, serve } = await import('./transport/http/serve.js');
   const log = createLogger(config.logLevel, { format: config.logFormat });
   try {
     await serve(config, log);
