@@ -1,7 +1,9 @@
 // Core at scale, in process (run with --expose-gc): 10,000 servers and
-// 1,000,000 chunks x RF 3 built through full-report heartbeats.
+// 1,000,000 chunks x RF 3 built through full-report heartbeats. Heap figures
+// are for the whole Master (location map, registry, planner, everything).
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Master } from '../dist/core/index.js';
+import { ReplicaMap } from '../dist/core/replicas.js';
 import { CoreDriver } from '../dist/runtime/driver.js';
 import { emit, median, round, row } from './lib.mjs';
 
@@ -16,21 +18,31 @@ const DEAD_AFTER_MS = 15_000;
 if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc');
 
 const serverIds = Array.from({ length: SERVERS }, (_, s) => `cs${String(s).padStart(5, '0')}`);
+/** Server 0 holds DOOMED_REPLICAS chunks and dies; server 1 holds REREPORT and re-reports them. */
+const DOOMED = 0;
+const REREPORTER = 1;
 
 function handle(chunk) {
   return `ch_${String(chunk).padStart(7, '0')}`;
 }
 
-/** Chunk c lives on servers c, c+1, c+2 (mod SERVERS): each server holds RF x CHUNKS / SERVERS. */
-function reportOf(server) {
-  const chunks = [];
-  for (let base = 0; base < CHUNKS; base += SERVERS) {
-    for (let k = 0; k < RF; k++) {
-      const chunk = base + ((server - k + SERVERS) % SERVERS);
-      if (chunk < CHUNKS) chunks.push(handle(chunk));
-    }
+/**
+ * Every chunk gets exactly RF holders, so the planner has nothing to do until
+ * the death: the first DOOMED_REPLICAS chunks live on server 0, the next
+ * REREPORT on server 1, each plus RF - 1 of the rest; the rest on RF of the rest.
+ */
+function reports() {
+  const lists = Array.from({ length: SERVERS }, () => []);
+  const others = SERVERS - 2;
+  for (let c = 0; c < CHUNKS; c++) {
+    const h = handle(c);
+    const x = c % others;
+    const first = c < DOOMED_REPLICAS ? DOOMED : c < DOOMED_REPLICAS + REREPORT ? REREPORTER : undefined;
+    const holders = first === undefined ? RF : RF - 1;
+    if (first !== undefined) lists[first].push(h);
+    for (let k = 0; k < holders; k++) lists[2 + ((x + k) % others)].push(h);
   }
-  return chunks;
+  return lists;
 }
 
 function settledMemory() {
@@ -42,35 +54,52 @@ function settledMemory() {
 }
 
 function baselineBytesPerReplica() {
+  // Measured from before the handles exist: the strings are part of what a layout keeps.
   const before = settledMemory();
+  let lists = reports();
   const layout = new Map();
   for (let s = 0; s < SERVERS; s++) {
-    for (const chunk of reportOf(s)) {
+    for (const chunk of lists[s]) {
       let holders = layout.get(chunk);
       if (holders === undefined) layout.set(chunk, (holders = new Set()));
       holders.add(serverIds[s]);
     }
   }
+  lists = undefined;
   const bytes = (settledMemory() - before) / (CHUNKS * RF);
   // Read the layout after measuring so it cannot be collected before.
   if (layout.size !== CHUNKS) throw new Error(`baseline holds ${layout.size} chunks`);
   return bytes;
 }
 
-function buildMaster() {
+/** The location map on its own, to tell its share from the rest of the Master's. */
+function replicaMapBytesPerReplica() {
   const before = settledMemory();
-  const master = new Master(0, { safeModeMs: 0 });
-  const started = performance.now();
-  for (let s = 0; s < SERVERS; s++) master.heartbeat(0, { server: serverIds[s], chunks: reportOf(s) });
-  const buildMs = performance.now() - started;
-  if (master.replicas.size !== CHUNKS * RF) throw new Error(`built ${master.replicas.size} replicas`);
+  let lists = reports();
+  const map = new ReplicaMap();
+  for (let s = 0; s < SERVERS; s++) for (const h of lists[s]) map.add(s, map.intern(h));
+  lists = undefined;
   const bytes = (settledMemory() - before) / (CHUNKS * RF);
-  return { master, bytes, buildMs };
+  if (map.size !== CHUNKS * RF) throw new Error(`the map holds ${map.size} replicas`);
+  return bytes;
 }
 
-function timeRereport(master) {
-  const handles = Array.from({ length: REREPORT }, (_, i) => handle(i * Math.floor(CHUNKS / REREPORT)));
-  master.heartbeat(1, { server: 'rereporter', chunks: handles });
+function buildMaster() {
+  const before = settledMemory();
+  let lists = reports();
+  const master = new Master(0, { safeModeMs: 0 });
+  const started = performance.now();
+  for (let s = 0; s < SERVERS; s++) master.heartbeat(0, { server: serverIds[s], chunks: lists[s] });
+  const buildMs = performance.now() - started;
+  const rereport = lists[REREPORTER];
+  lists = undefined;
+  if (master.replicas.size !== CHUNKS * RF) throw new Error(`built ${master.replicas.size} replicas`);
+  const bytes = (settledMemory() - before) / (CHUNKS * RF);
+  return { master, bytes, buildMs, rereport };
+}
+
+function timeRereport(master, handles) {
+  const server = serverIds[REREPORTER];
   const lookups = new Map();
   for (let c = 0; c < CHUNKS; c++) lookups.set(handle(c), c);
   const ours = [];
@@ -78,13 +107,13 @@ function timeRereport(master) {
   let sink = 0;
   for (let round = 0; round < 3000; round++) {
     let t0 = performance.now();
-    master.heartbeat(1, { server: 'rereporter', chunks: handles });
+    master.heartbeat(1, { server, chunks: handles });
     ours.push(performance.now() - t0);
     t0 = performance.now();
     for (let i = 0; i < handles.length; i++) sink += lookups.get(handles[i]);
     bare.push(performance.now() - t0);
   }
-  if (master.replicas.countOf(master.servers.get('rereporter').index) !== REREPORT || sink < 0) throw new Error('re-report changed state');
+  if (master.replicas.countOf(master.servers.get(server).index) !== REREPORT || sink < 0) throw new Error('re-report changed state');
   // The first rounds warm up the JIT; the median of the rest is the figure.
   return { oursUs: median(ours.slice(500)) * 1000, bareUs: median(bare.slice(500)) * 1000 };
 }
@@ -104,17 +133,17 @@ function bareDeletionMs() {
  * drives the death on a clock we shift to just before the deadline.
  */
 async function timeDeath(master) {
-  const doomed = Array.from({ length: DOOMED_REPLICAS }, (_, i) => handle(i));
-  master.heartbeat(2, { server: 'doomed', chunks: doomed });
-  const index = master.servers.get('doomed').index;
-  for (const id of [...serverIds, 'rereporter']) master.heartbeat(DEAD_AFTER_MS - 5_000, { server: id });
-  const dueAt = master.nextDeadline();
-  if (dueAt !== 2 + DEAD_AFTER_MS) throw new Error(`the doomed server is due at ${dueAt}`);
+  const doomed = serverIds[DOOMED];
+  const index = master.servers.get(doomed).index;
+  if (master.replicas.countOf(index) !== DOOMED_REPLICAS) throw new Error(`${doomed} holds ${master.replicas.countOf(index)}`);
+  for (const id of serverIds) if (id !== doomed) master.heartbeat(DEAD_AFTER_MS - 5_000, { server: id });
+  // Its one and only heartbeat was at 0.
+  const dueAt = DEAD_AFTER_MS;
   const origin = performance.now() - (dueAt - 100);
   const driver = new CoreDriver(master, { now: () => performance.now() - origin });
   let deadAt;
   driver.onEvent((event) => {
-    if (event.type === 'server_dead' && event.server === 'doomed') deadAt = driver.now();
+    if (event.type === 'server_dead' && event.server === doomed) deadAt = driver.now();
   });
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
@@ -136,10 +165,12 @@ async function timeDeath(master) {
 }
 
 const baselineBytes = baselineBytesPerReplica();
-const { master, bytes, buildMs } = buildMaster();
+const mapBytes = replicaMapBytesPerReplica();
+const { master, bytes, buildMs, rereport: rereportHandles } = buildMaster();
 emit(row({ section: SECTION, figure: 'heap per replica (bytes, heap + array buffers)', value: round(bytes, 1), unit: 'B', baseline: round(baselineBytes, 1), bar: 64, note: `baseline: Map<string, Set<string>>; ${SERVERS} servers, ${CHUNKS} chunks x RF ${RF}` }));
+emit(row({ section: SECTION, figure: 'of which the location map (ReplicaMap with its handles)', value: round(mapBytes, 1), unit: 'B', baseline: round(baselineBytes, 1), note: 'informational' }));
 emit(row({ section: SECTION, figure: `build ${CHUNKS * RF} replicas by full reports`, value: round(buildMs, 0), unit: 'ms', note: 'informational' }));
-const rereport = timeRereport(master);
+const rereport = timeRereport(master, rereportHandles);
 emit(row({ section: SECTION, figure: `unchanged re-report of ${REREPORT} chunks (median)`, value: round(rereport.oursUs, 1), unit: 'us', baseline: round(rereport.bareUs, 1), bar: 100, note: 'baseline: Map lookups of the same handles' }));
 const bareMs = bareDeletionMs();
 const death = await timeDeath(master);
