@@ -19,13 +19,13 @@ const bodies = Array.from({ length: SERVERS }, (_, s) =>
   }),
 );
 
-async function load(url) {
+async function load(url, duration = DURATION_S) {
   let next = 0;
   const result = await autocannon({
     url: `${url}/heartbeat`,
     method: 'POST',
     connections: CONNECTIONS,
-    duration: DURATION_S,
+    duration,
     headers: { 'content-type': 'application/json' },
     requests: [
       {
@@ -49,6 +49,8 @@ if (missing !== undefined) {
   const bare = await startBareHttp();
   let baseline;
   try {
+    // A first short run warms up autocannon itself, which shares this process.
+    await load(bare.url, 1);
     baseline = await load(bare.url);
   } finally {
     await bare.stop();
@@ -56,6 +58,7 @@ if (missing !== undefined) {
   const daemon = await startDaemon([], { CHUNKMASTER_LOG_LEVEL: 'warn' });
   let ours;
   try {
+    await load(daemon.url, 1);
     ours = await load(daemon.url);
   } finally {
     await daemon.stop();
