@@ -114,6 +114,7 @@ export class ReplicaMap {
    * been interned. An existing replica costs one walk of about RF records.
    */
   add(server: number, chunk: number): boolean {
+    if (!this.isChunk(chunk) || !(server >= 0)) throw new RangeError(`no such chunk ${chunk} or server ${server}`);
     let last = NONE;
     let records = this.records;
     for (let r = this.chunkHead[chunk] as number; r !== NONE; r = records[r + NEXT_IN_CHUNK] as number) {

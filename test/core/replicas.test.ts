@@ -59,6 +59,9 @@ t.test('unknown chunks and servers read as empty', async (t) => {
     t.same(map.removeServer(server), []);
   }
   t.same(map.holdersOf(1), [], 'an interned chunk nobody holds');
+  t.throws(() => map.add(0, 3), RangeError, 'a chunk must be interned before it is added');
+  t.throws(() => map.add(-1, 0), RangeError);
+  t.equal(map.size, 1, 'a refused add stores nothing');
 });
 
 t.test('removeServer drops every replica of one server and nothing else', async (t) => {
