@@ -44,6 +44,17 @@ t.test('add and remove keep both directions and the counts', async (t) => {
   t.notOk(map.holds(7, 0));
 });
 
+t.test('removing from the middle or the end of a server\'s list keeps it linked', async (t) => {
+  const map = threeChunks();
+  for (let chunk = 0; chunk < 3; chunk++) map.add(5, chunk);
+  t.ok(map.remove(5, 1));
+  t.same([...map.chunksOf(5)], [0, 2]);
+  t.ok(map.remove(5, 2));
+  t.same([...map.chunksOf(5)], [0]);
+  t.ok(map.add(5, 1));
+  t.same([...map.chunksOf(5)], [0, 1], 'the tail was updated');
+});
+
 t.test('unknown chunks and servers read as empty', async (t) => {
   const map = threeChunks();
   map.add(0, 0);
