@@ -1,11 +1,11 @@
 #!/usr/bin/env node
+import { readFile } from 'node:fs/promises';
 import { Master } from './core/index.js';
 import { ConfigError, type ParsedCommandLine, loadConfig, settingsHelp } from './runtime/config.js';
 import { CoreDriver } from './runtime/driver.js';
 import { createLogger } from './runtime/logger.js';
 import { monotonicClock } from './runtime/clock.js';
 import { createToken, digestOf } from './runtime/tokens.js';
-import { ServeError, serve } from './transport/http/serve.js';
 import { StdioNode } from './transport/stdio.js';
 
 const USAGE = `usage: chunkmaster <command> [options]
@@ -13,6 +13,7 @@ const USAGE = `usage: chunkmaster <command> [options]
 commands:
   stdio        run the Maelstrom node: JSON envelopes on stdin, replies on stdout
   serve        run the HTTP/WebSocket daemon on --host and --port
+  fleet        simulate chunk servers heartbeating to a running master (--url)
   token [ID]   print a fresh bearer token and its tokens-file line
                (for chunk server ID, else for an operator)
 
@@ -28,6 +29,7 @@ const COMMANDS = new Map<string, { run: Command; maxArgs: number }>([
   ['stdio', { run: runStdio, maxArgs: 0 }],
   ['serve', { run: runServe, maxArgs: 0 }],
   ['token', { run: runToken, maxArgs: 1 }],
+  ['fleet', { run: runFleetCommand, maxArgs: 0 }],
 ]);
 
 async function runStdio({ config }: ParsedCommandLine): Promise<number> {
@@ -47,6 +49,8 @@ async function runStdio({ config }: ParsedCommandLine): Promise<number> {
 }
 
 async function runServe({ config }: ParsedCommandLine): Promise<number> {
+  // Loaded on demand: Fastify and its plugins would slow the stdio node's start.
+  const { ServeError, serve } = await import('./transport/http/serve.js');
   const log = createLogger(config.logLevel, { format: config.logFormat });
   try {
     await serve(config, log);
@@ -65,6 +69,21 @@ async function runToken(_parsed: ParsedCommandLine, [server]: string[]): Promise
   process.stdout.write(`${token}\n${line}\n`);
   process.stderr.write(`chunkmaster: line 1 is the bearer token (keep it secret); line 2 is its tokens-file entry (${where})\n`);
   return 0;
+}
+
+async function runFleetCommand({ config }: ParsedCommandLine): Promise<number> {
+  // Loaded on demand: the HTTP and WebSocket clients would slow every other command's start.
+  const { runFleet } = await import('./fleet/fleet.js');
+  const token = config.tokenFile === undefined ? undefined : (await readFile(config.tokenFile, 'utf8')).trim();
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    const stats = await runFleet(config.fleet, token, { stdout: process.stdout, stderr: process.stderr, signal: stop.signal });
+    return stats.failed > 0 || stats.ok === 0 ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

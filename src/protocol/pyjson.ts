@@ -22,13 +22,26 @@ export function pyDumps(value: unknown): string {
 
 const NON_ASCII = /[\u007f-\uffff]/g;
 
+/** Printable ASCII other than quote and backslash: the text is its own JSON. */
+function isPlain(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e || code === 0x22 || code === 0x5c) return false;
+  }
+  return true;
+}
+
 export function pyString(text: string): string {
+  // Most ids and handles need no escaping at all; skip the copies for them.
+  if (isPlain(text)) return '"' + text + '"';
   // JSON.stringify already escapes quotes, backslashes, control and lone
   // surrogate characters the way Python does; only non-ASCII is left.
   return JSON.stringify(text).replace(NON_ASCII, (ch) => '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0'));
 }
 
 function pyNumber(value: number): string {
+  // Small integers (ids, counters, ms) print the same everywhere.
+  if (Number.isSafeInteger(value)) return String(value);
   // Python pads exponents to two digits: 1e-07 where JavaScript says 1e-7.
   if (Number.isFinite(value)) return JSON.stringify(value).replace(/e([+-])(\d)$/, 'e$10$2');
   if (Number.isNaN(value)) return 'NaN';
@@ -45,6 +58,22 @@ function pyArray(items: readonly unknown[]): string {
   return out + ']';
 }
 
+/**
+ * Encoded keys with their ": ", cached: replies reuse a few dozen field names.
+ * Bounded so that objects keyed by ids cannot grow it without limit.
+ */
+const encodedKeys = new Map<string, string>();
+const MAX_ENCODED_KEYS = 512;
+
+function pyKey(key: string): string {
+  let encoded = encodedKeys.get(key);
+  if (encoded === undefined) {
+    encoded = pyString(key) + ': ';
+    if (encodedKeys.size < MAX_ENCODED_KEYS) encodedKeys.set(key, encoded);
+  }
+  return encoded;
+}
+
 function pyObject(record: Record<string, unknown>): string {
   let out = '{';
   let first = true;
@@ -53,7 +82,7 @@ function pyObject(record: Record<string, unknown>): string {
     if (member === undefined) continue;
     if (!first) out += ', ';
     first = false;
-    out += pyString(key) + ': ' + pyDumps(member);
+    out += pyKey(key) + pyDumps(member);
   }
   return out + '}';
 }

@@ -14,6 +14,9 @@ export interface RuntimeConfig {
   /** Allows an open daemon on a non-loopback address. */
   insecure: boolean;
   http: HttpLimits;
+  /** A file holding one bearer token; the fleet sends it. */
+  tokenFile: string | undefined;
+  fleet: FleetConfig;
 }
 
 /** Limits of the HTTP/WebSocket daemon. */
@@ -41,14 +44,35 @@ export function defaultHttpLimits(): HttpLimits {
   };
 }
 
+/** The `fleet` command's simulated chunk servers. */
+export interface FleetConfig {
+  url: string;
+  servers: number;
+  chunksPerServer: number;
+  intervalMs: number;
+  /** Heartbeat over one WebSocket per connection instead of HTTP. */
+  ws: boolean;
+  /** Connections shared by all simulated servers. */
+  connections: number;
+  /** Stop after this long; 0 runs until interrupted. */
+  durationMs: number;
+  /** Go silent: `count` servers at `atMs` after the start. */
+  kill: KillPlan | undefined;
+}
+
+export interface KillPlan {
+  count: number;
+  atMs: number;
+}
+
 interface Setting {
   flag: string;
   env: string;
   help: string;
   /** A switch: present as a flag, or 1/true/0/false in the environment. */
   boolean?: true;
-  parse: (raw: string) => number | string | boolean;
-  apply: (config: RuntimeConfig, value: number | string | boolean) => void;
+  parse: (raw: string) => Value;
+  apply: (config: RuntimeConfig, value: Value) => void;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +105,24 @@ const text = (raw: string) => {
   return raw;
 };
 
+const httpUrl = (raw: string) => {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`expected an http:// URL, got ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`expected an http:// URL, got ${JSON.stringify(raw)}`);
+  return raw.replace(/\/+$/, '');
+};
+
+/** COUNT@SECONDS, as in 10@30: ten servers go silent thirty seconds in. */
+export function parseKill(raw: string): KillPlan {
+  const match = /^(\d+)@(\d+(?:\.\d+)?)$/.exec(raw.trim());
+  if (!match) throw new ConfigError(`expected COUNT@SECONDS (like 10@30), got ${JSON.stringify(raw)}`);
+  return { count: Number(match[1]), atMs: Math.round(Number(match[2]) * 1000) };
+}
+
 const flag = (raw: string) => {
   if (/^(1|true|yes)$/i.test(raw)) return true;
   if (/^(0|false|no|)$/i.test(raw)) return false;
@@ -88,7 +130,7 @@ const flag = (raw: string) => {
 };
 
 const DAY_MS = 86_400_000;
-type Value = number | string | boolean;
+type Value = number | string | boolean | KillPlan;
 const core = (key: keyof CoreConfig) => (config: RuntimeConfig, value: Value) => {
   config.core[key] = value as number;
 };
@@ -117,6 +159,15 @@ export const SETTINGS: readonly Setting[] = [
   { flag: 'connection-timeout-ms', env: 'CHUNKMASTER_CONNECTION_TIMEOUT_MS', help: 'idle socket timeout (120000)', parse: int(1, DAY_MS), apply: limit('connectionTimeoutMs') },
   { flag: 'request-timeout-ms', env: 'CHUNKMASTER_REQUEST_TIMEOUT_MS', help: 'time to receive a whole request (30000)', parse: int(1, DAY_MS), apply: limit('requestTimeoutMs') },
   { flag: 'keep-alive-timeout-ms', env: 'CHUNKMASTER_KEEP_ALIVE_TIMEOUT_MS', help: 'idle keep-alive connection timeout (72000)', parse: int(1, DAY_MS), apply: limit('keepAliveTimeoutMs') },
+  { flag: 'token-file', env: 'CHUNKMASTER_TOKEN_FILE', help: 'fleet: file holding the bearer token to send (line 1 of `chunkmaster token`)', parse: text, apply: (c, v) => { c.tokenFile = v as string; } },
+  { flag: 'url', env: 'CHUNKMASTER_URL', help: 'fleet: the master to heartbeat to (http://127.0.0.1:7070)', parse: httpUrl, apply: (c, v) => { c.fleet.url = v as string; } },
+  { flag: 'servers', env: 'CHUNKMASTER_SERVERS', help: 'fleet: simulated chunk servers (100)', parse: int(1, 1_000_000), apply: (c, v) => { c.fleet.servers = v as number; } },
+  { flag: 'chunks-per-server', env: 'CHUNKMASTER_CHUNKS_PER_SERVER', help: 'fleet: chunks each server starts with (100)', parse: int(0, 10_000_000), apply: (c, v) => { c.fleet.chunksPerServer = v as number; } },
+  { flag: 'interval-ms', env: 'CHUNKMASTER_INTERVAL_MS', help: 'fleet: time between one server\'s heartbeats (5000)', parse: int(1, DAY_MS), apply: (c, v) => { c.fleet.intervalMs = v as number; } },
+  { flag: 'ws', boolean: true, env: 'CHUNKMASTER_WS', help: 'fleet: heartbeat over WebSocket (/ws) instead of HTTP', parse: flag, apply: (c, v) => { c.fleet.ws = v as boolean; } },
+  { flag: 'connections', env: 'CHUNKMASTER_CONNECTIONS', help: 'fleet: connections shared by all servers (16)', parse: int(1, 10_000), apply: (c, v) => { c.fleet.connections = v as number; } },
+  { flag: 'duration-ms', env: 'CHUNKMASTER_DURATION_MS', help: 'fleet: stop after this long; 0 runs until interrupted (0)', parse: int(0, DAY_MS), apply: (c, v) => { c.fleet.durationMs = v as number; } },
+  { flag: 'kill', env: 'CHUNKMASTER_KILL', help: 'fleet: COUNT@SECONDS: COUNT servers go silent SECONDS in', parse: parseKill, apply: (c, v) => { c.fleet.kill = v as KillPlan; } },
 ];
 
 export interface ParsedCommandLine {
@@ -143,6 +194,8 @@ export function loadConfig(args: readonly string[], env: NodeJS.ProcessEnv): Par
     tokensFile: undefined,
     insecure: false,
     http: defaultHttpLimits(),
+    tokenFile: undefined,
+    fleet: defaultFleetConfig(),
   };
   const given = new Set<string>();
   for (const setting of SETTINGS) {
@@ -160,6 +213,10 @@ export function loadConfig(args: readonly string[], env: NodeJS.ProcessEnv): Par
   }
   if (!given.has('safe-mode-ms')) config.core.safeModeMs = config.core.heartbeatIntervalMs * config.core.deadAfterMissed;
   return { config, help: parsed.values['help'] === true, positionals: parsed.positionals };
+}
+
+export function defaultFleetConfig(): FleetConfig {
+  return { url: 'http://127.0.0.1:7070', servers: 100, chunksPerServer: 100, intervalMs: 5000, ws: false, connections: 16, durationMs: 0, kill: undefined };
 }
 
 export function settingsHelp(): string {

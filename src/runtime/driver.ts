@@ -51,7 +51,11 @@ export class CoreDriver {
   private arm(): void {
     if (this.closed) return;
     const deadline = this.master.nextDeadline();
-    if (deadline === this.armedFor) return;
+    // A later deadline keeps the armed timer: it fires early, finds nothing
+    // due and re-arms. Re-arming on every heartbeat would cost a timer
+    // reschedule per message, since the earliest deadline usually belongs to
+    // the server that reports next.
+    if (this.armedFor !== undefined && (deadline === undefined || deadline >= this.armedFor)) return;
     this.disarm();
     if (deadline === undefined) return;
     // Timers may fire a little early; tick() then finds nothing due and we re-arm.

@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { type Body, answer, errorBody } from '../protocol/dispatch.js';
 import { ProtocolError } from '../protocol/errors.js';
@@ -9,6 +8,8 @@ import type { Logger } from '../runtime/logger.js';
 export interface LineSink {
   write(line: string): unknown;
 }
+
+const LINE_BREAK = /\r\n|\r|\n/;
 
 interface Envelope {
   src: string;
@@ -30,9 +31,28 @@ export class StdioNode {
     private readonly log: Logger,
   ) {}
 
-  async run(input: Readable): Promise<void> {
-    const lines = createInterface({ input, crlfDelay: Infinity });
-    for await (const line of lines) this.handleLine(line);
+  /**
+   * Answers every line of `input` in order. Lines are split straight off the
+   * 'data' chunks: readline's per-line events and promises cost about as much
+   * as answering a heartbeat. Line breaks are \n, \r\n or a lone \r, as
+   * readline has them; the empty line a \r\n split across chunks leaves is
+   * skipped like any blank line.
+   */
+  run(input: Readable): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let partial = '';
+      input.setEncoding('utf8');
+      input.on('data', (chunk: string) => {
+        const lines = (partial + chunk).split(LINE_BREAK);
+        partial = lines.pop() as string;
+        for (const line of lines) this.handleLine(line);
+      });
+      input.once('end', () => {
+        this.handleLine(partial);
+        resolve();
+      });
+      input.once('error', reject);
+    });
   }
 
   handleLine(line: string): void {

@@ -1,0 +1,50 @@
+// Shared helpers for the benchmark sections. Each section is a script that
+// prints one JSON object per line on stdout: a result row (see row()).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
+
+export function distHas(relative) {
+  return existsSync(DIST + relative);
+}
+
+/**
+ * One figure of a section. `better` says which way is good: 'lower' means the
+ * value must stay <= bar, 'higher' that it must reach >= bar. `barOn` says
+ * whether the bar applies to the value itself or to the ratio against the
+ * baseline measured in the same run.
+ */
+export function row({ section, figure, value, unit, baseline, bar, better = 'lower', barOn = 'value', note }) {
+  const ratio = typeof baseline === 'number' && baseline !== 0 && typeof value === 'number' ? value / baseline : null;
+  const judged = barOn === 'ratio' ? ratio : value;
+  let pass = null;
+  if (typeof bar === 'number' && typeof judged === 'number') pass = better === 'lower' ? judged <= bar : judged >= bar;
+  return { section, figure, value, unit, baseline: baseline ?? null, ratio, bar: bar ?? null, barOn, better, pass, note: note ?? null };
+}
+
+export function skipped(section, figure, why) {
+  return { section, figure, value: null, unit: null, baseline: null, ratio: null, bar: null, barOn: 'value', better: 'lower', pass: null, note: `skipped: ${why}` };
+}
+
+export function emit(result) {
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export function round(value, digits = 2) {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}

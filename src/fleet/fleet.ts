@@ -1,0 +1,165 @@
+import { request } from 'undici';
+import { type Clock, monotonicClock } from '../runtime/clock.js';
+import type { FleetConfig } from '../runtime/config.js';
+import { type SimServer, SimFleet } from './sim.js';
+import { FleetStats } from './stats.js';
+import { type HeartbeatTransport, HttpTransport, WsTransport, authHeaders } from './transport.js';
+
+export interface FleetIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  /** Aborting stops the run early (the summary is still printed). */
+  signal?: AbortSignal;
+  clock?: Clock;
+}
+
+const PROGRESS_MS = 1000;
+const PLAIN_PROGRESS_EVERY = 5;
+const DRAIN_MS = 2000;
+
+/**
+ * Runs simulated chunk servers against a master until the configured
+ * duration ends or `io.signal` aborts; prints progress on stderr and the
+ * summary on stdout, and returns the counters.
+ */
+export async function runFleet(config: FleetConfig, token: string | undefined, io: FleetIo): Promise<FleetStats> {
+  const transport = config.ws
+    ? await WsTransport.connect(config.url, config.connections, token)
+    : new HttpTransport(config.url, config.connections, token);
+  const run = new FleetRun(config, token, transport, io);
+  try {
+    await run.done;
+  } finally {
+    await transport.close();
+  }
+  return run.stats;
+}
+
+class FleetRun {
+  readonly stats = new FleetStats();
+  readonly done: Promise<void>;
+  private readonly fleet: SimFleet;
+  private readonly clock: Clock;
+  private readonly startedAt: number;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly inFlight = new Map<SimServer, Promise<void>>();
+  private readonly watched: SimServer[] = [];
+  private stopped = false;
+  private progressCount = 0;
+  private finish!: () => void;
+
+  constructor(
+    private readonly config: FleetConfig,
+    private readonly token: string | undefined,
+    private readonly transport: HeartbeatTransport,
+    private readonly io: FleetIo,
+  ) {
+    this.clock = io.clock ?? monotonicClock;
+    this.fleet = new SimFleet(config.servers, config.chunksPerServer);
+    this.startedAt = this.clock.now();
+    this.done = new Promise((resolve) => (this.finish = resolve));
+    this.start();
+  }
+
+  private start(): void {
+    const { servers, intervalMs, durationMs, kill } = this.config;
+    // Spread first heartbeats over one interval, as servers booted at random would.
+    this.fleet.servers.forEach((server, i) => this.at(this.startedAt + (i / servers) * intervalMs, (due) => this.beat(server, due)));
+    this.every(PROGRESS_MS, () => this.progress());
+    if (kill !== undefined) this.at(this.startedAt + kill.atMs, () => this.kill(kill.count));
+    if (durationMs > 0) this.at(this.startedAt + durationMs, () => void this.stop());
+    if (this.io.signal?.aborted) void this.stop();
+    this.io.signal?.addEventListener('abort', () => void this.stop(), { once: true });
+  }
+
+  /** Runs `work(dueAt)` at `dueAt` on the fleet's clock unless stopped. */
+  private at(dueAt: number, work: (dueAt: number) => void): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.stopped) work(dueAt);
+    }, Math.max(0, dueAt - this.clock.now()));
+    this.timers.add(timer);
+  }
+
+  private every(periodMs: number, work: () => void): void {
+    const tick = (due: number) => {
+      work();
+      this.at(due + periodMs, tick);
+    };
+    this.at(this.startedAt + periodMs, tick);
+  }
+
+  private beat(server: SimServer, dueAt: number): void {
+    if (server.silent) return;
+    this.at(dueAt + this.config.intervalMs, (next) => this.beat(server, next));
+    if (this.inFlight.has(server)) {
+      this.stats.skipped++;
+      return;
+    }
+    const sentAt = this.clock.now();
+    server.lastSentAt = sentAt;
+    this.stats.sent++;
+    const exchange = this.transport.send(this.fleet.report(server)).then(
+      (answer) => {
+        this.stats.ok++;
+        this.stats.latenciesMs.push(this.clock.now() - sentAt);
+        const applied = this.fleet.apply(server, answer);
+        this.stats.copies += applied.copies;
+        this.stats.copiesFailed += applied.copiesFailed;
+        this.stats.deletes += applied.deletes;
+      },
+      (error: unknown) => {
+        this.stats.failed++;
+        this.stats.lastError = (error as Error).message;
+      },
+    );
+    this.inFlight.set(server, exchange.finally(() => this.inFlight.delete(server)));
+  }
+
+  private kill(count: number): void {
+    const silenced = this.fleet.silence(count);
+    this.stats.killed += silenced.length;
+    this.watched.push(...silenced);
+    this.every(Math.min(500, Math.max(50, this.config.intervalMs / 4)), () => void this.watchDeaths());
+  }
+
+  /** Asks the master about each silenced server until it says dead. */
+  private async watchDeaths(): Promise<void> {
+    const pending = this.watched.splice(0, this.watched.length);
+    const stillAlive = await Promise.all(pending.map(async (server) => ((await this.isDead(server)) ? undefined : server)));
+    for (const server of stillAlive) if (server !== undefined) this.watched.push(server);
+  }
+
+  private async isDead(server: SimServer): Promise<boolean> {
+    try {
+      const response = await request(`${this.config.url}/servers/${encodeURIComponent(server.id)}`, { headers: authHeaders(this.token) });
+      const view = (await response.body.json()) as { status?: unknown };
+      if (response.statusCode !== 200 || view.status !== 'dead') return false;
+    } catch {
+      return false;
+    }
+    this.stats.deathsSeen++;
+    if (server.lastSentAt !== undefined) this.stats.detectionMs.push(this.clock.now() - server.lastSentAt);
+    return true;
+  }
+
+  private progress(): void {
+    const line = this.stats.progressLine(this.clock.now() - this.startedAt);
+    if (this.io.stderr.isTTY) this.io.stderr.write(`\r\x1b[K${line}`);
+    else if (++this.progressCount % PLAIN_PROGRESS_EVERY === 0) this.io.stderr.write(`${line}\n`);
+  }
+
+  private async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    let drained: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(this.inFlight.values()), new Promise((resolve) => (drained = setTimeout(resolve, DRAIN_MS)))]);
+    clearTimeout(drained);
+    if (this.io.stderr.isTTY) this.io.stderr.write('\n');
+    this.io.stdout.write(this.stats.summary(this.clock.now() - this.startedAt));
+    this.finish();
+  }
+}

@@ -1,0 +1,60 @@
+/** Counters and latencies of a fleet run, and how to print them. */
+export class FleetStats {
+  sent = 0;
+  ok = 0;
+  failed = 0;
+  /** Beats not sent because the server's previous heartbeat was still waiting. */
+  skipped = 0;
+  copies = 0;
+  copiesFailed = 0;
+  deletes = 0;
+  killed = 0;
+  deathsSeen = 0;
+  /** For each death seen: ms from the server's last heartbeat to the master saying dead. */
+  readonly detectionMs: number[] = [];
+  readonly latenciesMs: number[] = [];
+  lastError: string | undefined;
+
+  percentile(p: number): number {
+    return percentile(this.latenciesMs, p);
+  }
+
+  progressLine(elapsedMs: number): string {
+    const parts = [
+      `fleet ${(elapsedMs / 1000).toFixed(1)} s`,
+      `sent ${this.sent}`,
+      `ok ${this.ok}`,
+      `failed ${this.failed}`,
+      `p99 ${fmt(this.percentile(99))} ms`,
+      `copies ${this.copies}`,
+      `deletes ${this.deletes}`,
+    ];
+    if (this.killed > 0) parts.push(`dead seen ${this.deathsSeen}/${this.killed}`);
+    return parts.join('  ');
+  }
+
+  summary(elapsedMs: number): string {
+    const seconds = elapsedMs / 1000;
+    const lines = [
+      `fleet summary after ${seconds.toFixed(1)} s`,
+      `  heartbeats  sent ${this.sent}, ok ${this.ok}, failed ${this.failed}, skipped ${this.skipped} (${(this.ok / Math.max(seconds, 0.001)).toFixed(0)}/s)`,
+      `  latency ms  p50 ${fmt(this.percentile(50))}, p90 ${fmt(this.percentile(90))}, p99 ${fmt(this.percentile(99))}, max ${fmt(this.percentile(100))}`,
+      `  deaths      killed ${this.killed}, seen dead ${this.deathsSeen}` +
+        (this.detectionMs.length > 0 ? `, detected ${fmt(Math.min(...this.detectionMs))}..${fmt(Math.max(...this.detectionMs))} ms after the last heartbeat` : ''),
+      `  copies      done ${this.copies}, failed ${this.copiesFailed}; deletes done ${this.deletes}`,
+    ];
+    if (this.lastError !== undefined) lines.push(`  last error  ${this.lastError}`);
+    return lines.join('\n') + '\n';
+  }
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length) - 1;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))] as number;
+}
+
+function fmt(ms: number): string {
+  return Number.isNaN(ms) ? '-' : ms.toFixed(ms < 10 ? 2 : 0);
+}

@@ -1,0 +1,100 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { runFleet } from '../../src/fleet/fleet.js';
+import { defaultFleetConfig, type FleetConfig } from '../../src/runtime/config.js';
+import { runCli } from '../fixtures/cli.js';
+import { type Instructions, startFakeMaster } from '../fixtures/fake-master.js';
+
+function capture() {
+  const out = { text: '', write: (s: string) => (out.text += s) };
+  return out;
+}
+
+/** cs1's first answer: copy its first chunk to cs2 and delete its last one. */
+function copyAndDelete(server: string, chunks: readonly string[], nth: number): Instructions {
+  if (server !== 'cs1' || nth !== 1) return {};
+  return { chunks_to_replicate: [{ chunk: chunks[0] as string, target: 'cs2' }, { chunk: chunks[0] as string, target: 'nobody' }], chunks_to_delete: [chunks.at(-1) as string] };
+}
+
+function config(url: string, overrides: Partial<FleetConfig> = {}): FleetConfig {
+  return { ...defaultFleetConfig(), url, servers: 4, chunksPerServer: 6, intervalMs: 40, durationMs: 1500, kill: { count: 1, atMs: 300 }, connections: 2, ...overrides };
+}
+
+for (const ws of [false, true]) {
+  t.test(`heartbeats over ${ws ? 'WebSocket' : 'HTTP'}, obeys instructions, sees the killed server die`, async (t) => {
+    const master = await startFakeMaster({ deadAfterMs: 200, token: 'sekret', instruct: copyAndDelete });
+    t.teardown(() => master.close());
+    const stdout = capture();
+    const stderr = capture();
+    const stats = await runFleet(config(master.url, { ws }), 'sekret', { stdout, stderr });
+
+    t.equal(stats.failed, 0, stats.lastError ?? 'no failures');
+    t.ok(stats.ok >= 4 * 5, `every server heartbeated repeatedly (${stats.ok} ok)`);
+    t.equal(stats.sent, stats.ok + stats.failed);
+    t.equal(stats.latenciesMs.length, stats.ok);
+    t.same([stats.copies, stats.copiesFailed, stats.deletes], [1, 1, 1], 'one copy done, one to an unknown target failed, one delete');
+    t.same([stats.killed, stats.deathsSeen], [1, 1]);
+    t.ok((stats.detectionMs[0] ?? 0) >= 200, 'dead no sooner than the fake master says');
+
+    const last = (server: string) => [...master.reports].reverse().find((r) => r.server === server)?.chunks ?? [];
+    const first = master.reports.find((r) => r.server === 'cs1')?.chunks ?? [];
+    t.ok(last('cs2').includes(first[0] as string), 'the target reports the copied chunk');
+    t.notOk(last('cs1').includes(first.at(-1) as string), 'the deleted chunk is no longer reported');
+    const killedReports = master.reports.filter((r) => r.server === 'cs0').length;
+    t.ok(killedReports >= 1 && killedReports <= 300 / 40 + 2, `the killed server stopped heartbeating (${killedReports} reports)`);
+
+    t.match(stdout.text, /fleet summary after [\d.]+ s/);
+    t.match(stdout.text, /deaths {6}killed 1, seen dead 1, detected/);
+    t.match(stdout.text, /copies {6}done 1, failed 1; deletes done 1/);
+  });
+}
+
+t.test('a master that is not there: every heartbeat fails, and the summary says why', async (t) => {
+  const master = await startFakeMaster({ deadAfterMs: 1000 });
+  const url = master.url;
+  await master.close();
+  const stdout = capture();
+  const stats = await runFleet(config(url, { servers: 2, durationMs: 300, kill: undefined }), undefined, { stdout, stderr: capture() });
+  t.equal(stats.ok, 0);
+  t.ok(stats.failed > 0);
+  t.match(stdout.text, /last error {2}\S/);
+});
+
+t.test('a wrong token is refused and counted as failures', async (t) => {
+  const master = await startFakeMaster({ deadAfterMs: 1000, token: 'right' });
+  t.teardown(() => master.close());
+  const stats = await runFleet(config(master.url, { servers: 2, durationMs: 200, kill: undefined }), 'wrong', { stdout: capture(), stderr: capture() });
+  t.equal(stats.ok, 0);
+  t.match(stats.lastError, /HTTP 401/);
+});
+
+t.test('an abort stops the run early; progress goes to stderr', async (t) => {
+  const master = await startFakeMaster({ deadAfterMs: 1000 });
+  t.teardown(() => master.close());
+  const stop = new AbortController();
+  const stderr = { text: '', isTTY: true, write: (s: string) => (stderr.text += s) };
+  setTimeout(() => stop.abort(), 1300);
+  const stats = await runFleet(config(master.url, { durationMs: 0, kill: undefined }), undefined, { stdout: capture(), stderr, signal: stop.signal });
+  t.ok(stats.ok > 0);
+  t.match(stderr.text, /\r\x1b\[Kfleet 1\.0 s {2}sent \d+ {2}ok \d+ {2}failed 0 {2}p99 [\d.]+ ms/);
+  const aborted = new AbortController();
+  aborted.abort();
+  const none = await runFleet(config(master.url, { durationMs: 0 }), undefined, { stdout: capture(), stderr: capture(), signal: aborted.signal });
+  t.equal(none.sent, 0, 'an already aborted run sends nothing');
+});
+
+t.test('chunkmaster fleet runs from the command line', async (t) => {
+  const master = await startFakeMaster({ deadAfterMs: 1000, token: 'from-file' });
+  t.teardown(() => master.close());
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-'));
+  writeFileSync(join(dir, 'token'), 'from-file\n');
+  const args = ['fleet', '--url', master.url, '--servers', '3', '--chunks-per-server', '2', '--interval-ms', '50', '--duration-ms', '600'];
+  const ok = await runCli([...args, '--token-file', join(dir, 'token'), '--ws']);
+  t.equal(ok.code, 0, ok.stderr);
+  t.match(ok.stdout, /heartbeats {2}sent \d+, ok \d+, failed 0/);
+  t.ok(master.reports.some((r) => r.server === 'cs2'));
+  const refused = await runCli(args);
+  t.equal(refused.code, 1, 'no token: every heartbeat is refused');
+});

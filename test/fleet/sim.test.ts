@@ -1,0 +1,51 @@
+import t from 'tap';
+import { SimFleet } from '../../src/fleet/sim.js';
+import { FleetStats, percentile } from '../../src/fleet/stats.js';
+
+t.test('chunks start on three servers each and disks half full', async (t) => {
+  const fleet = new SimFleet(12, 5);
+  t.same(fleet.servers.map((s) => s.id).slice(0, 3), ['cs00', 'cs01', 'cs02'], 'ids sort in order');
+  const holders = new Map<string, number>();
+  for (const server of fleet.servers) for (const chunk of server.chunks) holders.set(chunk, (holders.get(chunk) ?? 0) + 1);
+  t.equal(holders.size, 20);
+  t.ok([...holders.values()].every((n) => n === 3));
+  t.same(fleet.report(fleet.servers[0]!), { server: 'cs00', chunks: [...fleet.servers[0]!.chunks], disk_usage_pct: 50, health: 'healthy' });
+  t.equal(new SimFleet(1, 0).report(new SimFleet(1, 0).servers[0]!).disk_usage_pct, 0);
+});
+
+t.test('instructions: deletes of held chunks, copies only of held chunks to live servers', async (t) => {
+  const fleet = new SimFleet(3, 3);
+  const [a, b, c] = fleet.servers as [ReturnType<typeof fleet.get> & object, ReturnType<typeof fleet.get> & object, ReturnType<typeof fleet.get> & object];
+  const held = [...a.chunks];
+  fleet.silence(0);
+  t.same(fleet.silence(1).map((s) => s.id), ['cs0']);
+  t.same(fleet.silence(1).map((s) => s.id), ['cs1'], 'silence skips servers already silent');
+  const applied = fleet.apply(a, {
+    status: 'alive',
+    chunksToDelete: [held[2] as string, 'not-held'],
+    chunksToReplicate: [
+      { chunk: held[0] as string, target: c.id },
+      { chunk: held[1] as string, target: b.id },
+      { chunk: 'not-held', target: c.id },
+      { chunk: held[1] as string, target: 'unknown' },
+    ],
+  });
+  t.same(applied, { copies: 1, copiesFailed: 3, deletes: 1 });
+  t.ok(c.chunks.has(held[0] as string));
+  t.notOk(a.chunks.has(held[2] as string));
+  t.equal(fleet.get('cs2'), c);
+  t.equal(fleet.get('cs9'), undefined);
+});
+
+t.test('percentiles and an empty summary', async (t) => {
+  t.equal(percentile([5, 1, 3, 2, 4], 50), 3);
+  t.equal(percentile([5, 1, 3, 2, 4], 100), 5);
+  t.equal(percentile([5, 1, 3, 2, 4], 0), 1);
+  t.ok(Number.isNaN(percentile([], 50)));
+  const stats = new FleetStats();
+  t.match(stats.summary(0), /latency ms {2}p50 -, p90 -, p99 -, max -/);
+  t.notMatch(stats.progressLine(0), /dead seen/);
+  stats.killed = 2;
+  stats.latenciesMs.push(12.345);
+  t.match(stats.progressLine(1500), /^fleet 1\.5 s .*p99 12 ms.*dead seen 0\/2$/);
+});
