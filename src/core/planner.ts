@@ -1,0 +1,254 @@
+import type { CoreConfig } from './config.js';
+import { type Instruction, PendingInstructions } from './pending.js';
+import { ChunkQueue } from './queue.js';
+import type { ServerRecord, ServerRegistry } from './registry.js';
+import type { ReplicaMap } from './replicas.js';
+import type { CoreEvent } from './types.js';
+
+/** Replies carry at most this many deletes; the rest wait for later heartbeats. */
+export const MAX_DELETES_PER_REPLY = 1000;
+
+export interface Census {
+  /** Live replicas: on servers that are alive and whose chunk list is trusted. */
+  live: number;
+  /** Live replicas that count towards target RF: not on draining servers. */
+  counted: number;
+  /** min(target RF, counted + eligible servers not holding it). */
+  want: number;
+}
+
+export interface Planned {
+  copies: { chunk: number; target: number }[];
+  deletes: number[];
+}
+
+/**
+ * Decides which copies and deletes to hand out. Works only from the queue of
+ * chunks that need something (kept current by touch()), a bounded slice of it
+ * per round, so its cost never grows with the number of healthy chunks.
+ */
+export class Planner {
+  readonly queue: ChunkQueue;
+  readonly copies = new PendingInstructions();
+  readonly deletes = new PendingInstructions();
+  /** Something changed since the last round that found nothing to do. */
+  private dirty = true;
+  private nextRoundAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly config: CoreConfig,
+    private readonly servers: ServerRegistry,
+    private readonly replicas: ReplicaMap,
+    private readonly counts: (server: number) => boolean,
+    private readonly emit: (event: CoreEvent) => void,
+  ) {
+    this.queue = new ChunkQueue(config.replicationFactor);
+  }
+
+  get roundIntervalMs(): number {
+    return Math.max(1, Math.floor(this.config.heartbeatIntervalMs / 10));
+  }
+
+  markDirty(): void {
+    this.dirty = true;
+  }
+
+  /** Re-files a chunk after its replicas or their servers changed. */
+  touch(chunk: number, now: number): void {
+    const { live, counted } = this.census(chunk, 0);
+    if (this.queue.update(chunk, live, counted)) {
+      this.emit({ type: 'chunk_missing', chunk: this.replicas.handleOf(chunk), at: now });
+    }
+    this.dirty = true;
+  }
+
+  replicaAdded(server: number, chunk: number, now: number): void {
+    this.copies.confirm(chunk, server, 'peer');
+    this.touch(chunk, now);
+  }
+
+  replicaRemoved(server: number, chunk: number, now: number): void {
+    this.deletes.confirm(chunk, server, 'owner');
+    this.touch(chunk, now);
+  }
+
+  /** A server died or stopped counting: everything it was part of is planned again. */
+  serverLost(server: number, now: number): void {
+    for (const chunk of [...this.copies.dropServer(server), ...this.deletes.dropServer(server)]) this.touch(chunk, now);
+  }
+
+  expire(now: number): void {
+    for (const chunk of [...this.copies.expire(now), ...this.deletes.expire(now)]) this.touch(chunk, now);
+  }
+
+  nextDeadline(now: number, paused: boolean): number | undefined {
+    let next = minDefined(this.copies.nextDeadline(), this.deletes.nextDeadline());
+    if (!paused && this.dirty && this.queue.hasWork) next = minDefined(next, Math.max(now, this.nextRoundAt));
+    return next;
+  }
+
+  eligible(record: ServerRecord): boolean {
+    return (
+      record.alive &&
+      this.counts(record.index) &&
+      !record.draining &&
+      record.health === 'healthy' &&
+      (record.diskUsagePct ?? 0) < this.config.diskFullPct
+    );
+  }
+
+  eligibleCount(): number {
+    let count = 0;
+    for (const record of this.servers.all()) if (this.eligible(record)) count++;
+    return count;
+  }
+
+  /** Live holders of a chunk (unordered). */
+  holders(chunk: number): number[] {
+    return this.replicas.holdersOf(chunk).filter(this.counts);
+  }
+
+  census(chunk: number, eligibleCount: number): Census {
+    let live = 0;
+    let counted = 0;
+    let eligibleHolders = 0;
+    for (const server of this.replicas.holdersOf(chunk)) {
+      if (!this.counts(server)) continue;
+      const record = this.servers.at(server);
+      live++;
+      if (!record.draining) counted++;
+      if (this.eligible(record)) eligibleHolders++;
+    }
+    const want = Math.min(this.config.replicationFactor, counted + eligibleCount - eligibleHolders);
+    return { live, counted, want };
+  }
+
+  /** Plans one bounded round of copies and deletes when one is due. */
+  roundIfDue(now: number): void {
+    if (now < this.nextRoundAt || !this.dirty || !this.queue.hasWork) return;
+    this.nextRoundAt = now + this.roundIntervalMs;
+    const budget = Math.min(4096, Math.max(64, this.servers.alive * this.config.maxReplicationStreams * 4));
+    const under = this.queue.takeUnder(budget);
+    const excess = this.queue.takeExcess(budget);
+    const planned = this.planCopies(under, now) + excess.reduce((sum, chunk) => sum + this.planDeletes(chunk, now), 0);
+    for (const chunk of [...under, ...excess]) this.queue.rotate(chunk);
+    // A round that looked at everything and found nothing waits for a change.
+    if (planned === 0 && under.length < budget && excess.length < budget) this.dirty = false;
+  }
+
+  private planCopies(chunks: readonly number[], now: number): number {
+    const targets = this.servers.all().filter((r) => this.eligible(r) && this.copies.peerLoadOf(r.index) < this.config.maxReplicationStreams);
+    const eligibleCount = this.eligibleCount();
+    let planned = 0;
+    for (const chunk of chunks) {
+      if (targets.length === 0) break;
+      const { counted, want } = this.census(chunk, eligibleCount);
+      let needed = want - counted - this.copies.forChunk(chunk).length;
+      while (needed-- > 0) {
+        const source = this.pickSource(chunk);
+        const target = source === undefined ? undefined : this.pickTarget(chunk, targets);
+        if (source === undefined || target === undefined) break;
+        this.copies.add(chunk, source, target.index, now + this.config.pendingTimeoutMs);
+        planned++;
+        if (this.copies.peerLoadOf(target.index) >= this.config.maxReplicationStreams) targets.splice(targets.indexOf(target), 1);
+      }
+    }
+    return planned;
+  }
+
+  /** A live holder with a free stream; draining servers first (they are leaving), then the least busy. */
+  private pickSource(chunk: number): number | undefined {
+    const doomed = this.deletes.forChunk(chunk);
+    let best: number | undefined;
+    for (const server of this.holders(chunk)) {
+      if (this.copies.ownerLoadOf(server) >= this.config.maxReplicationStreams) continue;
+      if (doomed.some((item) => item.owner === server)) continue;
+      if (best === undefined || this.sourceRank(server) < this.sourceRank(best)) best = server;
+    }
+    return best;
+  }
+
+  private sourceRank(server: number): number {
+    return (this.servers.at(server).draining ? 0 : 1e6) + this.copies.ownerLoadOf(server) * 1e3 + server / 1e6;
+  }
+
+  /**
+   * The eligible server with the lowest disk use (in 5-point bands, so that
+   * near-equal disks share the work by in-flight copies) not holding the
+   * chunk and not already receiving it.
+   */
+  private pickTarget(chunk: number, targets: readonly ServerRecord[]): ServerRecord | undefined {
+    const incoming = this.copies.forChunk(chunk);
+    let best: ServerRecord | undefined;
+    let bestRank = Number.POSITIVE_INFINITY;
+    for (const record of targets) {
+      if (this.replicas.holds(record.index, chunk) || incoming.some((item) => item.peer === record.index)) continue;
+      const disk = record.diskUsagePct ?? 0;
+      const rank = Math.floor(disk / 5) * 1e6 + this.copies.peerLoadOf(record.index) * 1e4 + disk * 10;
+      if (rank < bestRank) {
+        best = record;
+        bestRank = rank;
+      }
+    }
+    return best;
+  }
+
+  /** Deletes the excess from draining servers first, then the fullest disks, never going below target RF. */
+  private planDeletes(chunk: number, now: number): number {
+    if (this.copies.forChunk(chunk).length > 0) return 0;
+    const doomed = new Set(this.deletes.forChunk(chunk).map((item) => item.owner));
+    const keep = this.holders(chunk).filter((server) => !doomed.has(server));
+    const surplus = keep.length - this.config.replicationFactor;
+    if (surplus <= 0) return 0;
+    const victims = keep.sort((a, b) => this.deleteRank(b) - this.deleteRank(a)).slice(0, surplus);
+    for (const victim of victims) this.deletes.add(chunk, victim, -1, now + this.config.pendingTimeoutMs);
+    return victims.length;
+  }
+
+  private deleteRank(server: number): number {
+    const record = this.servers.at(server);
+    return (record.draining ? 1e6 : 0) + (record.diskUsagePct ?? 0) * 1e3 + server / 1e6;
+  }
+
+  /**
+   * The instructions for one server's heartbeat reply, each handed out once.
+   * Each is checked again against what the master knows now; one that no
+   * longer holds is dropped and its chunk planned again.
+   */
+  deliver(server: number, now: number): Planned {
+    const copies: Planned['copies'] = [];
+    for (const item of this.copies.takeUndelivered(server)) {
+      if (this.copyStillValid(item)) copies.push({ chunk: item.chunk, target: item.peer });
+      else this.dropInstruction(this.copies, item, now);
+    }
+    const deletes: number[] = [];
+    for (const item of this.deletes.takeUndelivered(server, MAX_DELETES_PER_REPLY)) {
+      if (this.deleteStillSafe(item)) deletes.push(item.chunk);
+      else this.dropInstruction(this.deletes, item, now);
+    }
+    return { copies, deletes };
+  }
+
+  private copyStillValid(item: Instruction): boolean {
+    const target = this.servers.at(item.peer);
+    return this.counts(item.owner) && this.replicas.holds(item.owner, item.chunk) && this.eligible(target) && !this.replicas.holds(item.peer, item.chunk);
+  }
+
+  /** At least target RF live replicas must remain besides this one and every other pending delete. */
+  private deleteStillSafe(item: Instruction): boolean {
+    if (!this.counts(item.owner) || !this.replicas.holds(item.owner, item.chunk)) return false;
+    const doomed = new Set(this.deletes.forChunk(item.chunk).map((other) => other.owner));
+    const others = this.holders(item.chunk).filter((server) => !doomed.has(server));
+    return others.length >= this.config.replicationFactor;
+  }
+
+  private dropInstruction(pending: PendingInstructions, item: Instruction, now: number): void {
+    pending.close(item);
+    this.touch(item.chunk, now);
+  }
+}
+
+function minDefined(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined || b > a ? a : b;
+}
