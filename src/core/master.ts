@@ -82,7 +82,7 @@ export class Master {
     if (!record.alive) {
       this.servers.setAlive(record, true);
       this.events.push({ type: 'server_alive', server: record.id, at, revived: known !== undefined });
-      this.checkBrake();
+      this.checkBrake(at);
     }
     this.deadlines.set(record.index, at + deadTimeoutMs(this.config));
     // A full list from a server being reaped replaces what is left of its old one, all of which counts again.
@@ -209,17 +209,17 @@ export class Master {
     this.sweeps.reap(record.index);
     this.planner.serverLost(record.index, at);
     this.events.push({ type: 'server_dead', server: record.id, at, lostReplicas });
-    this.checkBrake();
+    this.checkBrake(at);
   }
 
   /** Mass-failure brake: with most of the fleet gone, copying would only make a storm. */
-  private checkBrake(): void {
+  private checkBrake(at: number): void {
     const known = this.servers.size;
     const dead = known - this.servers.alive;
     const engaged = known > 0 && dead / known > this.config.maxDeadFraction;
     if (engaged === this.brake) return;
     this.brake = engaged;
-    this.events.push({ type: engaged ? 'brake_engaged' : 'brake_released', at: this.now, dead, known });
+    this.events.push({ type: engaged ? 'brake_engaged' : 'brake_released', at, dead, known });
     this.planner.markDirty();
   }
 

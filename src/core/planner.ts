@@ -8,6 +8,9 @@ import type { CoreEvent } from './types.js';
 /** Replies carry at most this many deletes; the rest wait for later heartbeats. */
 export const MAX_DELETES_PER_REPLY = 1000;
 
+/** Chunks with excess replicas looked at per planning round. */
+const EXCESS_PER_ROUND = 2 * MAX_DELETES_PER_REPLY;
+
 export interface Census {
   /** Live replicas: on servers that are alive and whose chunk list is trusted. */
   live: number;
@@ -127,13 +130,15 @@ export class Planner {
   roundIfDue(now: number): void {
     if (now < this.nextRoundAt || !this.dirty || !this.queue.hasWork) return;
     this.nextRoundAt = now + this.roundIntervalMs;
+    // Copies are capped by streams, so a few per stream is enough to look at;
+    // deletes are cheap and leave in replies of up to 1000.
     const budget = Math.min(4096, Math.max(64, this.servers.alive * this.config.maxReplicationStreams * 4));
     const under = this.queue.takeUnder(budget);
-    const excess = this.queue.takeExcess(budget);
+    const excess = this.queue.takeExcess(EXCESS_PER_ROUND);
     const planned = this.planCopies(under, now) + excess.reduce((sum, chunk) => sum + this.planDeletes(chunk, now), 0);
     for (const chunk of [...under, ...excess]) this.queue.rotate(chunk);
     // A round that looked at everything and found nothing waits for a change.
-    if (planned === 0 && under.length < budget && excess.length < budget) this.dirty = false;
+    if (planned === 0 && under.length < budget && excess.length < EXCESS_PER_ROUND) this.dirty = false;
   }
 
   private planCopies(chunks: readonly number[], now: number): number {
