@@ -56,11 +56,15 @@ export class Master {
     return next;
   }
 
-  /** Applies due deadlines, does one bounded batch of sweep work and, when due, one planning round. */
+  /**
+   * Applies due deadlines, then does one bounded batch of sweep work or, when
+   * none is left, a planning round if one is due: never both, to keep each
+   * call short (heartbeats still plan while a sweep is under way).
+   */
   tick(now: number): void {
     this.advance(now);
-    this.sweeps.step(this.replicas, SWEEP_BATCH, (server, chunk) => this.planner.replicaRemoved(server, chunk, this.now), (chunk) => this.planner.touch(chunk, this.now));
-    if (!this.paused) this.planner.roundIfDue(this.now);
+    const swept = this.sweeps.step(this.replicas, SWEEP_BATCH, (server, chunk) => this.planner.replicaRemoved(server, chunk, this.now), (chunk) => this.planner.touch(chunk, this.now));
+    if (swept === 0 && !this.paused) this.planner.roundIfDue(this.now);
   }
 
   takeEvents(): CoreEvent[] {
@@ -132,15 +136,12 @@ export class Master {
     this.advance(now);
     while (this.sweeps.busy) this.tick(this.now);
     const eligible = this.planner.eligibleCount();
-    const { queue } = this.planner;
     const found: UnderReplicated[] = [];
-    for (const set of [queue.missing, ...queue.buckets]) {
-      for (const chunk of set) {
-        const census = this.planner.census(chunk, eligible);
-        if (census.live > 0 && census.counted >= census.want) continue;
-        const priority: Priority = census.live === 0 ? 'missing' : census.counted <= 1 ? 'critical' : 'normal';
-        found.push({ chunk: this.replicas.handleOf(chunk), currentRf: census.counted, targetRf: this.config.replicationFactor, priority });
-      }
+    for (const chunk of this.planner.queue.underReplicated()) {
+      const census = this.planner.census(chunk, eligible);
+      if (census.live > 0 && census.counted >= census.want) continue;
+      const priority: Priority = census.live === 0 ? 'missing' : census.counted <= 1 ? 'critical' : 'normal';
+      found.push({ chunk: this.replicas.handleOf(chunk), currentRf: census.counted, targetRf: this.config.replicationFactor, priority });
     }
     return found.sort((a, b) => a.currentRf - b.currentRf || rank(a.priority) - rank(b.priority) || compareStrings(a.chunk, b.chunk));
   }

@@ -136,7 +136,6 @@ export class Planner {
     const under = this.queue.takeUnder(budget);
     const excess = this.queue.takeExcess(EXCESS_PER_ROUND);
     const planned = this.planCopies(under, now) + excess.reduce((sum, chunk) => sum + this.planDeletes(chunk, now), 0);
-    for (const chunk of [...under, ...excess]) this.queue.rotate(chunk);
     // A round that looked at everything and found nothing waits for a change.
     if (planned === 0 && under.length < budget && excess.length < EXCESS_PER_ROUND) this.dirty = false;
   }

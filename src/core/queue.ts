@@ -1,32 +1,109 @@
 /**
+ * A first-in first-out line of chunk ids where an entry stays valid only
+ * while its chunk still carries the stamp it was queued with. Moving a chunk
+ * elsewhere just restamps it, so removal is O(1) with no search; stale
+ * entries are skipped when met and swept out when they outnumber live ones.
+ */
+class StampedLine {
+  private chunks: number[] = [];
+  private stamps: number[] = [];
+  private head = 0;
+
+  constructor(private readonly valid: (chunk: number, stamp: number) => boolean) {}
+
+  push(chunk: number, stamp: number): void {
+    this.chunks.push(chunk);
+    this.stamps.push(stamp);
+  }
+
+  /**
+   * Up to `limit` live chunks from the front, each moved to the back as it
+   * is taken (so the next call gives others a turn). Looks at each entry
+   * present at the start at most once.
+   */
+  take(limit: number, out: number[]): void {
+    for (let left = this.chunks.length - this.head; left > 0 && out.length < limit; left--) {
+      const chunk = this.chunks[this.head] as number;
+      const stamp = this.stamps[this.head] as number;
+      this.head++;
+      if (!this.valid(chunk, stamp)) continue;
+      out.push(chunk);
+      this.push(chunk, stamp);
+    }
+  }
+
+  *live(): Generator<number> {
+    for (let at = this.head; at < this.chunks.length; at++) {
+      const chunk = this.chunks[at] as number;
+      if (this.valid(chunk, this.stamps[at] as number)) yield chunk;
+    }
+  }
+
+  /** Drops spent and stale entries once they make up most of the line. */
+  compact(liveCount: number): void {
+    const entries = this.chunks.length - this.head;
+    if (this.head > 1024 && this.head * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.head);
+      this.stamps = this.stamps.slice(this.head);
+      this.head = 0;
+    }
+    if (entries > 2 * liveCount + 1024) {
+      const keep = [...this.keptIndexes()];
+      this.chunks = keep.map((at) => this.chunks[at] as number);
+      this.stamps = keep.map((at) => this.stamps[at] as number);
+      this.head = 0;
+    }
+  }
+
+  private *keptIndexes(): Generator<number> {
+    for (let at = this.head; at < this.chunks.length; at++) {
+      if (this.valid(this.chunks[at] as number, this.stamps[at] as number)) yield at;
+    }
+  }
+}
+
+const NONE = -1;
+const MISSING = -2;
+
+/**
  * The chunks that need replication work, kept up to date as replicas come
  * and go, so planning never scans every chunk. A chunk sits in at most one
  * of: `missing` (no live replica at all), or the bucket of its counted
- * replica count when that is below target RF; independently it sits in
- * `excess` while it has more live replicas than target RF.
+ * replica count when that is below target RF; independently it sits in the
+ * excess line while it has more live replicas than target RF.
  */
 export class ChunkQueue {
   readonly missing = new Set<number>();
-  /** buckets[k]: chunks with k counted replicas (k < target RF), oldest first. */
-  readonly buckets: Set<number>[];
-  readonly excess = new Set<number>();
-  /** chunk -> bucket index, -2 for missing, -1 for none. */
-  private place = new Int8Array(1024).fill(-1);
+  private readonly buckets: StampedLine[];
+  private readonly bucketSizes: number[];
+  private readonly excess: StampedLine;
+  private excessCount = 0;
+  /** chunk -> bucket index, MISSING or NONE. */
+  private place = new Int8Array(1024).fill(NONE);
+  /** chunk -> stamp of its bucket entry; 0 when in no bucket. */
+  private placeStamp = new Uint32Array(1024);
+  /** chunk -> stamp of its excess entry; 0 when not in excess. */
+  private excessStamp = new Uint32Array(1024);
+  private nextStamp = 1;
 
   constructor(readonly targetRf: number) {
-    this.buckets = Array.from({ length: targetRf }, () => new Set<number>());
+    this.buckets = Array.from({ length: targetRf }, () => new StampedLine((chunk, stamp) => this.placeStamp[chunk] === stamp));
+    this.bucketSizes = Array.from({ length: targetRf }, () => 0);
+    this.excess = new StampedLine((chunk, stamp) => this.excessStamp[chunk] === stamp);
   }
 
-  /** Chunks below target RF, missing ones included. */
-  get underReplicatedCount(): number {
-    let count = this.missing.size;
-    for (const bucket of this.buckets) count += bucket.size;
-    return count;
+  /** Chunks below target RF that copies could help (missing ones cannot be helped). */
+  get underCount(): number {
+    return this.bucketSizes.reduce((sum, size) => sum + size, 0);
+  }
+
+  get excessSize(): number {
+    return this.excessCount;
   }
 
   /** True when some chunk could use a copy or a delete. */
   get hasWork(): boolean {
-    return this.underReplicatedCount - this.missing.size > 0 || this.excess.size > 0;
+    return this.underCount > 0 || this.excessCount > 0;
   }
 
   /**
@@ -37,57 +114,69 @@ export class ChunkQueue {
   update(chunk: number, live: number, counted: number): boolean {
     if (chunk >= this.place.length) this.grow(chunk);
     const before = this.place[chunk] as number;
-    const after = live === 0 ? -2 : counted < this.targetRf ? counted : -1;
-    if (before !== after) {
-      this.setOf(before)?.delete(chunk);
-      this.setOf(after)?.add(chunk);
-      this.place[chunk] = after;
+    const after = live === 0 ? MISSING : counted < this.targetRf ? counted : NONE;
+    if (before !== after) this.move(chunk, before, after);
+    const inExcess = this.excessStamp[chunk] !== 0;
+    if (live > this.targetRf && !inExcess) {
+      const stamp = this.nextStamp++;
+      this.excessStamp[chunk] = stamp;
+      this.excess.push(chunk, stamp);
+      this.excessCount++;
+    } else if (live <= this.targetRf && inExcess) {
+      this.excessStamp[chunk] = 0;
+      this.excessCount--;
     }
-    if (live > this.targetRf) this.excess.add(chunk);
-    else this.excess.delete(chunk);
-    return after === -2 && before !== -2;
+    return after === MISSING && before !== MISSING;
   }
 
-  /**
-   * Up to `limit` chunks that copies could help, fewest counted replicas
-   * first. Missing chunks are left out: nothing can be copied from nowhere.
-   */
+  /** Up to `limit` chunks that copies could help, fewest counted replicas first; each goes to the back of its line. */
   takeUnder(limit: number): number[] {
     const out: number[] = [];
-    for (const bucket of this.buckets) {
-      for (const chunk of bucket) {
-        if (out.length >= limit) return out;
-        out.push(chunk);
-      }
-    }
+    this.buckets.forEach((bucket, at) => {
+      bucket.take(limit, out);
+      bucket.compact(this.bucketSizes[at] as number);
+    });
     return out;
   }
 
   takeExcess(limit: number): number[] {
     const out: number[] = [];
-    for (const chunk of this.excess) {
-      if (out.length >= limit) break;
-      out.push(chunk);
-    }
+    this.excess.take(limit, out);
+    this.excess.compact(this.excessCount);
     return out;
   }
 
-  /** Moves a chunk that was looked at to the back of its line, so others get a turn. */
-  rotate(chunk: number): void {
-    const set = this.setOf(this.place[chunk] ?? -1);
-    if (set?.delete(chunk)) set.add(chunk);
-    if (this.excess.delete(chunk)) this.excess.add(chunk);
+  /** Every chunk below target RF: missing ones, then by counted replicas. */
+  *underReplicated(): Generator<number> {
+    yield* this.missing;
+    for (const bucket of this.buckets) yield* bucket.live();
   }
 
-  private setOf(place: number): Set<number> | undefined {
-    return place === -2 ? this.missing : this.buckets[place];
+  private move(chunk: number, before: number, after: number): void {
+    if (before === MISSING) this.missing.delete(chunk);
+    else if (before >= 0) this.bucketSizes[before] = (this.bucketSizes[before] as number) - 1;
+    this.place[chunk] = after;
+    this.placeStamp[chunk] = 0;
+    if (after === MISSING) this.missing.add(chunk);
+    else if (after >= 0) {
+      const stamp = this.nextStamp++;
+      this.placeStamp[chunk] = stamp;
+      (this.buckets[after] as StampedLine).push(chunk, stamp);
+      this.bucketSizes[after] = (this.bucketSizes[after] as number) + 1;
+    }
   }
 
   private grow(chunk: number): void {
     let size = this.place.length;
     while (size <= chunk) size *= 2;
-    const grown = new Int8Array(size).fill(-1);
-    grown.set(this.place);
-    this.place = grown;
+    const place = new Int8Array(size).fill(NONE);
+    place.set(this.place);
+    this.place = place;
+    const placeStamp = new Uint32Array(size);
+    placeStamp.set(this.placeStamp);
+    this.placeStamp = placeStamp;
+    const excessStamp = new Uint32Array(size);
+    excessStamp.set(this.excessStamp);
+    this.excessStamp = excessStamp;
   }
 }

@@ -1,7 +1,7 @@
 import type { ReplicaMap } from './replicas.js';
 
 /** Replica operations per tick(); keeps one tick well under the 50 ms event-loop budget. */
-export const SWEEP_BATCH = 20000;
+export const SWEEP_BATCH = 5000;
 
 interface Recount {
   server: number;
