@@ -97,10 +97,6 @@ export class ChunkQueue {
     return this.bucketSizes.reduce((sum, size) => sum + size, 0);
   }
 
-  get excessSize(): number {
-    return this.excessCount;
-  }
-
   /** True when some chunk could use a copy or a delete. */
   get hasWork(): boolean {
     return this.underCount > 0 || this.excessCount > 0;

@@ -84,7 +84,7 @@ export function formatSummary(s: SimSummary): string {
   const lines = [
     `seed ${s.seed}: ${s.servers} servers, ${s.chunks} chunks, ${s.minutes} virtual minutes (faults until ${(s.faultsEndMs / 60000).toFixed(1)} min)`,
     `faults: ${faults}`,
-    `deaths: ${s.deaths}  revivals: ${s.revivals}  brake engaged: ${s.brakeEngaged}`,
+    `deaths: ${s.deaths}  revivals: ${s.revivals}  brake engaged: ${s.brakeEngaged}  master restarts: ${s.masterRestarts}`,
     `copies: ${s.copiesOrdered} ordered, ${s.copiesDone} done, ${s.copiesFailed} failed  deletes: ${s.deletes}`,
     `full replication: ${full}  chunks lost to faults: ${s.lostToFaults}`,
     s.violations.length === 0 ? 'invariants: ok' : `invariants: BROKEN\n${s.violations.map((v) => `  ${v}`).join('\n')}`,

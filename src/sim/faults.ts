@@ -2,7 +2,8 @@ import { deadTimeoutMs } from '../core/index.js';
 import type { SimServer } from './fleet.js';
 import type { Simulation } from './simulate.js';
 
-type Fault = (sim: Simulation, server: SimServer, end: number) => void;
+/** Applies a fault; returns the name of another fault when it fell back to that one. */
+type Fault = (sim: Simulation, server: SimServer, end: number) => string | undefined;
 
 /** Shorter than the dead timeout, or longer: both sides of the line get tested. */
 function outage(sim: Simulation, short: boolean): number {
@@ -25,6 +26,7 @@ const crash =
       if (wipe) sim.fleet.wipe(server);
       sim.restart(server);
     });
+    return undefined;
   };
 
 const FAULTS: [string, number, Fault][] = [
@@ -36,6 +38,7 @@ const FAULTS: [string, number, Fault][] = [
     1,
     (sim, server) => {
       sim.fleet.wipe(server);
+      return undefined;
     },
   ],
   [
@@ -44,11 +47,12 @@ const FAULTS: [string, number, Fault][] = [
     (sim, server, end) => {
       // Keep permanent losses to a tenth of the fleet, below the brake's threshold.
       const gone = sim.fleet.servers.filter((s) => s.gone).length;
-      if (gone + 1 > Math.floor(sim.fleet.servers.length / 10)) return crash(false, false)(sim, server, end);
+      if (gone + 1 > Math.floor(sim.fleet.servers.length / 10)) return crash(false, false)(sim, server, end) ?? 'crash_long';
       sim.crash(server);
       server.gone = true;
       server.disk.clear();
       server.busyUntil = Number.POSITIVE_INFINITY;
+      return undefined;
     },
   ],
   [
@@ -57,6 +61,7 @@ const FAULTS: [string, number, Fault][] = [
     (sim, server, end) => {
       server.partitioned = true;
       until(sim, server, outage(sim, sim.rng.chance(0.5)), end, () => (server.partitioned = false));
+      return undefined;
     },
   ],
   [
@@ -72,6 +77,7 @@ const FAULTS: [string, number, Fault][] = [
         sim.agenda.after(server.up ? sim.rng.int(5000, 25000) : sim.rng.int(10000, 30000), toggle);
       };
       toggle();
+      return undefined;
     },
   ],
   [
@@ -80,6 +86,7 @@ const FAULTS: [string, number, Fault][] = [
     (sim, server, end) => {
       server.full = true;
       until(sim, server, sim.rng.int(60000, 300000), end, () => (server.full = false));
+      return undefined;
     },
   ],
   [
@@ -88,6 +95,7 @@ const FAULTS: [string, number, Fault][] = [
     (sim, server, end) => {
       server.health = sim.rng.chance(0.5) ? 'degraded' : 'read_only';
       until(sim, server, sim.rng.int(60000, 300000), end, () => (server.health = 'healthy'));
+      return undefined;
     },
   ],
 ];
@@ -129,11 +137,17 @@ export function scheduleFaults(sim: Simulation, end: number): void {
     const free = sim.fleet.servers.filter((s) => !s.gone && s.up && s.busyUntil <= sim.now);
     if (free.length > 0) {
       const [name, fault] = pickFault(sim);
-      fault(sim, sim.rng.pick(free), end);
-      sim.countFault(name);
+      sim.countFault(fault(sim, sim.rng.pick(free), end) ?? name);
     }
     sim.agenda.after(sim.rng.int(1, Math.ceil(meanGap * 2)), next);
   };
   sim.agenda.after(sim.rng.int(1, Math.ceil(meanGap)), next);
   if (sim.rng.chance(0.3)) sim.agenda.at(sim.rng.int(0, Math.max(0, end - 120000)), () => massFailure(sim, end));
+  // A master restart loses every pending instruction and the whole location map (HDFS-6772 territory).
+  if (sim.rng.chance(0.4)) {
+    sim.agenda.at(sim.rng.int(0, end), () => {
+      sim.restartMaster();
+      sim.countFault('master_restart');
+    });
+  }
 }

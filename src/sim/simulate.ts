@@ -26,6 +26,7 @@ export interface SimSummary {
   copiesFailed: number;
   deletes: number;
   brakeEngaged: number;
+  masterRestarts: number;
   faultsEndMs: number;
   /** Virtual ms from the end of faults to full replication; undefined if never reached. */
   fullReplicationAfterMs: number | undefined;
@@ -37,6 +38,7 @@ export interface SimSummary {
 /** Copies take this long, except a few that outlive the master's pending timeout. */
 const COPY_MS: [number, number] = [200, 4000];
 const SLOW_COPY_MS: [number, number] = [65000, 90000];
+const QUIET_MS = 600000;
 
 /**
  * One master (the real Master class) and a fleet of simulated chunk servers
@@ -48,7 +50,8 @@ export class Simulation {
   readonly rng: Rng;
   readonly agenda = new Agenda();
   readonly config: CoreConfig;
-  readonly master: Master;
+  /** Replaced on a master restart: the new one knows nothing until servers report. */
+  master: Master;
   readonly fleet: Fleet;
   readonly checker: Checker;
   readonly summary: SimSummary;
@@ -78,6 +81,7 @@ export class Simulation {
       copiesFailed: 0,
       deletes: 0,
       brakeEngaged: 0,
+      masterRestarts: 0,
       faultsEndMs: 0,
       fullReplicationAfterMs: undefined,
       lostToFaults: 0,
@@ -88,8 +92,9 @@ export class Simulation {
   run(): SimSummary {
     this.placeChunks();
     for (const server of this.fleet.servers) this.startHeartbeats(server, this.rng.int(0, this.config.heartbeatIntervalMs));
-    // Faults stop early enough to leave a quiet stretch (at least 5 minutes when the run allows) for recovery.
-    const quietMs = Math.min(this.endMs, Math.max(300000, this.endMs * 0.4));
+    // Faults stop early enough to leave a quiet stretch (at least 10 minutes when the run allows) for recovery:
+    // with every failed copy costing a pending timeout, small fleets hit hard need that long.
+    const quietMs = Math.min(this.endMs, Math.max(QUIET_MS, this.endMs * 0.4));
     this.summary.faultsEndMs = this.endMs - quietMs;
     scheduleFaults(this, this.summary.faultsEndMs);
     this.agenda.at(this.summary.faultsEndMs, () => this.healAll());
@@ -138,6 +143,14 @@ export class Simulation {
     if (server.gone || server.up) return;
     server.up = true;
     this.startHeartbeats(server, this.rng.int(0, 1000));
+  }
+
+  /** The master process restarts: all its state is lost; chunk servers carry on. */
+  restartMaster(): void {
+    this.drainEvents();
+    this.master = new Master(this.now, this.config);
+    this.tickAt = undefined;
+    this.summary.masterRestarts++;
   }
 
   /** The end of the fault window: every server that is not gone comes back whole. */

@@ -1,6 +1,23 @@
 import t from 'tap';
 import { reproduction } from '../../src/sim/command.js';
+import type { HeartbeatInput, HeartbeatReply } from '../../src/core/index.js';
 import { Simulation, simulate } from '../../src/sim/simulate.js';
+
+type Rogue = (now: number, input: HeartbeatInput, honest: HeartbeatReply) => HeartbeatReply;
+
+/** Makes the simulation's master (and any master it restarts) rewrite its heartbeat replies. */
+function corrupt(sim: Simulation, rogue: Rogue): void {
+  const wrap = () => {
+    const honest = sim.master.heartbeat.bind(sim.master);
+    sim.master.heartbeat = (now, input) => rogue(now, input, honest(now, input));
+  };
+  const restart = sim.restartMaster.bind(sim);
+  sim.restartMaster = () => {
+    restart();
+    wrap();
+  };
+  wrap();
+}
 
 const SEEDS = 300;
 
@@ -11,7 +28,7 @@ t.test(`invariants hold over ${SEEDS} seeds of small fleets`, async (t) => {
   let brakes = 0;
   for (let seed = 1; seed <= SEEDS; seed++) {
     // Vary the fleet with the seed: 5 to 12 servers, 40 to 150 chunks.
-    const options = { seed, servers: 5 + (seed % 8), chunks: 40 + ((seed * 37) % 111), minutes: 12 };
+    const options = { seed, servers: 5 + (seed % 8), chunks: 40 + ((seed * 37) % 111), minutes: 15 };
     const summary = simulate(options);
     if (summary.violations.length > 0) {
       t.fail(`${reproduction(summary)}: ${summary.violations.join(' | ')}`);
@@ -32,13 +49,13 @@ t.test(`invariants hold over ${SEEDS} seeds of small fleets`, async (t) => {
 t.test('other replication factors and stream caps', async (t) => {
   for (let seed = 1; seed <= 40; seed++) {
     const core = { replicationFactor: 1 + (seed % 5), maxReplicationStreams: 1 + (seed % 3) };
-    const summary = simulate({ seed, servers: 10, chunks: 80, minutes: 12, core });
+    const summary = simulate({ seed, servers: 10, chunks: 80, minutes: 15, core });
     t.same(summary.violations, [], reproduction(summary, core));
   }
 });
 
 t.test('one seed replays the same run; another seed makes another', async (t) => {
-  const run = (seed: number) => simulate({ seed, servers: 8, chunks: 100, minutes: 10 });
+  const run = (seed: number) => simulate({ seed, servers: 8, chunks: 100, minutes: 20 });
   const a = run(7);
   const b = run(7);
   t.same({ ...a, faults: [...a.faults] }, { ...b, faults: [...b.faults] });
@@ -48,26 +65,22 @@ t.test('one seed replays the same run; another seed makes another', async (t) =>
 
 t.test('the checker catches a master that deletes below target RF', async (t) => {
   const sim = new Simulation({ seed: 3, servers: 6, chunks: 30, minutes: 6 });
-  const honest = sim.master.heartbeat.bind(sim.master);
-  sim.master.heartbeat = (now, input) => {
-    const reply = honest(now, input);
+  corrupt(sim, (now, input, reply) => {
     // A rogue master: once out of safe mode, tell every server to drop its first chunk.
     const first = input.chunks?.[0];
     if (now > 20000 && first !== undefined) reply.chunksToDelete.push(first);
     return reply;
-  };
+  });
   const summary = sim.run();
   t.match(summary.violations[0], /below target RF/);
 });
 
 t.test('the checker catches a chunk destroyed by the master', async (t) => {
   const sim = new Simulation({ seed: 4, servers: 5, chunks: 20, minutes: 6, core: { replicationFactor: 1 } });
-  const honest = sim.master.heartbeat.bind(sim.master);
-  sim.master.heartbeat = (now, input) => {
-    const reply = honest(now, input);
+  corrupt(sim, (now, input, reply) => {
     if (now > 20000) reply.chunksToDelete.push(...(input.chunks ?? []));
     return reply;
-  };
+  });
   const summary = sim.run();
   t.ok(summary.violations.some((v) => /destroyed its last copy/.test(v)), summary.violations.join('\n'));
 });
@@ -89,9 +102,8 @@ t.test('the checker catches a server marked dead while it heartbeats', async (t)
 });
 
 t.test('the checker catches a master that never re-replicates', async (t) => {
-  const sim = new Simulation({ seed: 11, servers: 8, chunks: 60, minutes: 8 });
-  const honest = sim.master.heartbeat.bind(sim.master);
-  sim.master.heartbeat = (now, input) => ({ ...honest(now, input), chunksToReplicate: [] });
+  const sim = new Simulation({ seed: 11, servers: 8, chunks: 60, minutes: 20 });
+  corrupt(sim, (_now, _input, reply) => ({ ...reply, chunksToReplicate: [] }));
   const [first] = sim.fleet.servers;
   sim.agenda.at(60000, () => first && sim.fleet.wipe(first));
   const summary = sim.run();
