@@ -204,7 +204,9 @@ export class Planner {
     const keep = this.holders(chunk).filter((server) => !doomed.has(server));
     const surplus = keep.length - this.config.replicationFactor;
     if (surplus <= 0) return 0;
-    const victims = keep.sort((a, b) => this.deleteRank(b) - this.deleteRank(a)).slice(0, surplus);
+    // A read-only server cannot delete: asking it would only time out, again and again.
+    const deletable = keep.filter((server) => this.servers.at(server).health !== 'read_only');
+    const victims = deletable.sort((a, b) => this.deleteRank(b) - this.deleteRank(a)).slice(0, surplus);
     for (const victim of victims) this.deletes.add(chunk, victim, -1, now + this.config.pendingTimeoutMs);
     return victims.length;
   }

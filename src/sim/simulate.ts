@@ -181,7 +181,8 @@ export class Simulation {
     server.lastHeard = this.now;
     server.lostSinceReport = false;
     server.deletedUnreported.clear();
-    for (const chunk of reply.chunksToDelete) this.deleteChunk(server, chunk);
+    // A read-only disk refuses deletes (and incoming copies): the master must not count on either.
+    if (server.health !== 'read_only') for (const chunk of reply.chunksToDelete) this.deleteChunk(server, chunk);
     for (const copy of reply.chunksToReplicate) this.startCopy(server, copy);
   }
 
@@ -199,7 +200,7 @@ export class Simulation {
     this.checker.onCopyOrder(source, target, copy.chunk);
     const [low, high] = this.rng.chance(0.03) ? SLOW_COPY_MS : COPY_MS;
     this.agenda.after(this.rng.int(low, high), () => {
-      const ok = source.up && source.disk.has(copy.chunk) && target.up && !target.gone && this.rng.chance(0.95);
+      const ok = source.up && source.disk.has(copy.chunk) && target.up && !target.gone && target.health !== 'read_only' && this.rng.chance(0.95);
       if (ok) {
         target.disk.add(copy.chunk);
         this.summary.copiesDone++;

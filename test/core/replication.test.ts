@@ -157,6 +157,16 @@ t.test('a returning server makes excess replicas, deleted from the fullest disks
   t.same(['s1', 's2', 's4'].map((s) => beat(m, 4000, s).chunksToDelete), [[], [], []]);
 });
 
+t.test('a read-only server is never asked to delete', async (t) => {
+  const m = newMaster();
+  beat(m, 0, 's1', { chunks: ['a'], disk: 10 });
+  beat(m, 0, 's2', { chunks: ['a'], disk: 20 });
+  beat(m, 0, 's3', { chunks: ['a'], disk: 30 });
+  beat(m, 0, 'ro', { chunks: ['a'], disk: 85, health: 'read_only' });
+  const deletes = ['s1', 's2', 's3', 'ro'].map((s) => beat(m, 1000, s).chunksToDelete);
+  t.same(deletes, [[], [], ['a'], []], 'the fullest disk that can delete');
+});
+
 t.test('a planned delete is withdrawn if another holder dies before it is delivered', async (t) => {
   const m = newMaster();
   beat(m, 0, 's1', { chunks: ['a'], disk: 10 });
