@@ -141,7 +141,12 @@ export class Planner {
   }
 
   private planCopies(chunks: readonly number[], now: number): number {
-    const targets = this.servers.all().filter((r) => this.eligible(r) && this.copies.peerLoadOf(r.index) < this.config.maxReplicationStreams);
+    // Candidates sorted best first, so a pick usually looks at no more than the chunk's holders.
+    const targets = this.servers
+      .all()
+      .filter((r) => this.eligible(r) && this.copies.peerLoadOf(r.index) < this.config.maxReplicationStreams)
+      .map((record) => ({ record, rank: this.targetRank(record) }))
+      .sort((a, b) => a.rank - b.rank);
     const eligibleCount = this.eligibleCount();
     let planned = 0;
     for (const chunk of chunks) {
@@ -150,11 +155,12 @@ export class Planner {
       let needed = want - counted - this.copies.forChunk(chunk).length;
       while (needed-- > 0) {
         const source = this.pickSource(chunk);
-        const target = source === undefined ? undefined : this.pickTarget(chunk, targets);
-        if (source === undefined || target === undefined) break;
-        this.copies.add(chunk, source, target.index, now + this.config.pendingTimeoutMs);
+        const at = source === undefined ? -1 : this.pickTarget(chunk, targets);
+        if (source === undefined || at < 0) break;
+        const { record } = targets.splice(at, 1)[0] as Candidate;
+        this.copies.add(chunk, source, record.index, now + this.config.pendingTimeoutMs);
         planned++;
-        if (this.copies.peerLoadOf(target.index) >= this.config.maxReplicationStreams) targets.splice(targets.indexOf(target), 1);
+        if (this.copies.peerLoadOf(record.index) < this.config.maxReplicationStreams) insertByRank(targets, { record, rank: this.targetRank(record) });
       }
     }
     return planned;
@@ -177,24 +183,18 @@ export class Planner {
   }
 
   /**
-   * The eligible server with the lowest disk use (in 5-point bands, so that
-   * near-equal disks share the work by in-flight copies) not holding the
-   * chunk and not already receiving it.
+   * Lower is better: the lowest disk use in 5-point bands (so near-equal
+   * disks share the work by in-flight copies), then fewer incoming copies.
    */
-  private pickTarget(chunk: number, targets: readonly ServerRecord[]): ServerRecord | undefined {
+  private targetRank(record: ServerRecord): number {
+    const disk = record.diskUsagePct ?? 0;
+    return Math.floor(disk / 5) * 1e6 + this.copies.peerLoadOf(record.index) * 1e4 + disk * 10;
+  }
+
+  /** Position of the best candidate not holding the chunk and not already receiving it, or -1. */
+  private pickTarget(chunk: number, targets: readonly Candidate[]): number {
     const incoming = this.copies.forChunk(chunk);
-    let best: ServerRecord | undefined;
-    let bestRank = Number.POSITIVE_INFINITY;
-    for (const record of targets) {
-      if (this.replicas.holds(record.index, chunk) || incoming.some((item) => item.peer === record.index)) continue;
-      const disk = record.diskUsagePct ?? 0;
-      const rank = Math.floor(disk / 5) * 1e6 + this.copies.peerLoadOf(record.index) * 1e4 + disk * 10;
-      if (rank < bestRank) {
-        best = record;
-        bestRank = rank;
-      }
-    }
-    return best;
+    return targets.findIndex(({ record }) => !this.replicas.holds(record.index, chunk) && !incoming.some((item) => item.peer === record.index));
   }
 
   /** Deletes the excess from draining servers first, then the fullest disks, never going below target RF. */
@@ -252,6 +252,23 @@ export class Planner {
     pending.close(item);
     this.touch(item.chunk, now);
   }
+}
+
+interface Candidate {
+  record: ServerRecord;
+  rank: number;
+}
+
+/** Inserts after every candidate ranked the same or better, keeping ties in their order. */
+function insertByRank(targets: Candidate[], candidate: Candidate): void {
+  let low = 0;
+  let high = targets.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if ((targets[mid] as Candidate).rank <= candidate.rank) low = mid + 1;
+    else high = mid;
+  }
+  targets.splice(low, 0, candidate);
 }
 
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {
