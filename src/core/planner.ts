@@ -223,8 +223,10 @@ export class Planner {
    */
   deliver(server: number, now: number): Planned {
     const copies: Planned['copies'] = [];
-    for (const item of this.copies.takeUndelivered(server)) {
-      if (this.copyStillValid(item)) copies.push({ chunk: item.chunk, target: item.peer });
+    const taken = this.copies.takeUndelivered(server);
+    const eligibleCount = taken.length > 0 ? this.eligibleCount() : 0;
+    for (const item of taken) {
+      if (this.copyStillValid(item, eligibleCount)) copies.push({ chunk: item.chunk, target: item.peer });
       else this.dropInstruction(this.copies, item, now);
     }
     const deletes: number[] = [];
@@ -235,9 +237,18 @@ export class Planner {
     return { copies, deletes };
   }
 
-  private copyStillValid(item: Instruction): boolean {
+  /**
+   * Still needed (a flapping server that came back before the copy went out
+   * makes it moot), from a source that still has the chunk, to a target still
+   * able to take it.
+   */
+  private copyStillValid(item: Instruction, eligibleCount: number): boolean {
     const target = this.servers.at(item.peer);
-    return this.counts(item.owner) && this.replicas.holds(item.owner, item.chunk) && this.eligible(target) && !this.replicas.holds(item.peer, item.chunk);
+    if (!this.counts(item.owner) || !this.replicas.holds(item.owner, item.chunk)) return false;
+    if (!this.eligible(target) || this.replicas.holds(item.peer, item.chunk)) return false;
+    const { counted, want } = this.census(item.chunk, eligibleCount);
+    // This copy's own target is one of the eligible non-holders in `want`.
+    return counted + this.copies.forChunk(item.chunk).length - 1 < want;
   }
 
   /** At least target RF live replicas must remain besides this one and every other pending delete. */

@@ -62,6 +62,24 @@ t.test('a death leads to copies from a live holder to the emptiest eligible serv
   t.same(beat(m, 30000, 's1').chunksToReplicate, [], 'nothing planned again once confirmed');
 });
 
+t.test('a server back before the copy went out makes it moot: no copy, no churn', async (t) => {
+  const m = newMaster();
+  beat(m, 0, 's1', { chunks: ['a'] });
+  beat(m, 0, 's2', { chunks: ['a'] });
+  beat(m, 0, 'flap', { chunks: ['a'] });
+  beat(m, 0, 't', { chunks: [] });
+  for (const s of ['s1', 's2', 't']) beat(m, 10000, s);
+  settle(m, 15000);
+  t.equal(m.server(15000, 'flap')?.status, 'dead');
+  beat(m, 15500, 't');
+  t.equal(m.replicationState(15500).pendingCopies, 1, 'a copy is planned for s1 or s2');
+  beat(m, 16000, 'flap', { chunks: ['a'] });
+  const copies = [...beat(m, 16500, 's1').chunksToReplicate, ...beat(m, 16500, 's2').chunksToReplicate];
+  t.same(copies, [], 'the chunk has its replicas again: the copy is dropped');
+  t.equal(m.replicationState(16500).pendingCopies, 0);
+  t.same(['s1', 's2', 'flap', 't'].map((s) => beat(m, 17000, s).chunksToDelete).flat(), [], 'and nothing to delete');
+});
+
 t.test('copies per server are capped by max_replication_streams, as source and as target', async (t) => {
   const m = newMaster({ maxReplicationStreams: 2 });
   const chunks = handles(10);
