@@ -39,25 +39,26 @@ class StampedLine {
     }
   }
 
-  /** Drops spent and stale entries once they make up most of the line. */
+  /** Drops spent and stale entries once they make up most of the line (amortised O(1) per entry). */
   compact(liveCount: number): void {
     const entries = this.chunks.length - this.head;
-    if (this.head > 1024 && this.head * 2 > this.chunks.length) {
+    if (entries > 2 * liveCount + 1024) {
+      let kept = 0;
+      for (let at = this.head; at < this.chunks.length; at++) {
+        const chunk = this.chunks[at] as number;
+        const stamp = this.stamps[at] as number;
+        if (!this.valid(chunk, stamp)) continue;
+        this.chunks[kept] = chunk;
+        this.stamps[kept] = stamp;
+        kept++;
+      }
+      this.chunks.length = kept;
+      this.stamps.length = kept;
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.chunks.length) {
       this.chunks = this.chunks.slice(this.head);
       this.stamps = this.stamps.slice(this.head);
       this.head = 0;
-    }
-    if (entries > 2 * liveCount + 1024) {
-      const keep = [...this.keptIndexes()];
-      this.chunks = keep.map((at) => this.chunks[at] as number);
-      this.stamps = keep.map((at) => this.stamps[at] as number);
-      this.head = 0;
-    }
-  }
-
-  private *keptIndexes(): Generator<number> {
-    for (let at = this.head; at < this.chunks.length; at++) {
-      if (this.valid(this.chunks[at] as number, this.stamps[at] as number)) yield at;
     }
   }
 }
@@ -121,6 +122,7 @@ export class ChunkQueue {
     } else if (live <= this.targetRf && inExcess) {
       this.excessStamp[chunk] = 0;
       this.excessCount--;
+      this.excess.compact(this.excessCount);
     }
     return after === MISSING && before !== MISSING;
   }
@@ -149,10 +151,14 @@ export class ChunkQueue {
   }
 
   private move(chunk: number, before: number, after: number): void {
-    if (before === MISSING) this.missing.delete(chunk);
-    else if (before >= 0) this.bucketSizes[before] = (this.bucketSizes[before] as number) - 1;
     this.place[chunk] = after;
     this.placeStamp[chunk] = 0;
+    if (before === MISSING) this.missing.delete(chunk);
+    else if (before >= 0) {
+      this.bucketSizes[before] = (this.bucketSizes[before] as number) - 1;
+      // The entry left behind is stale now; sweep once they pile up, even with no planning going on.
+      (this.buckets[before] as StampedLine).compact(this.bucketSizes[before] as number);
+    }
     if (after === MISSING) this.missing.add(chunk);
     else if (after >= 0) {
       const stamp = this.nextStamp++;
