@@ -33,6 +33,7 @@ function main(): void {
   const deathAt = INTERVAL * 3;
   let ticks = 0;
   let maxTick = 0;
+  const tickMs: number[] = [];
   let heartbeats = 0;
   let maxHeartbeat = 0;
   const start = performance.now();
@@ -43,6 +44,7 @@ function main(): void {
     const before = performance.now();
     master.tick(now);
     maxTick = Math.max(maxTick, performance.now() - before);
+    tickMs.push(performance.now() - before);
     ticks++;
     // Heartbeats keep arriving between ticks, as they would on a live event loop.
     const hbStart = performance.now();
@@ -72,6 +74,8 @@ function main(): void {
     buildMs: Math.round(built),
     ticks,
     maxTickMs: +maxTick.toFixed(2),
+    medianTickMs: +percentile(tickMs, 0.5).toFixed(2),
+    p99TickMs: +percentile(tickMs, 0.99).toFixed(2),
     maxHeartbeatDuringSweepMs: +maxHeartbeat.toFixed(2),
     totalSweepMs: Math.round(total),
     underReplicatedAfter: under,
@@ -79,6 +83,11 @@ function main(): void {
     pendingCopiesAfterRounds: master.replicationState(now).pendingCopies,
     maxHeartbeatWithPlanningRoundMs: +Math.max(...rounds).toFixed(2),
   }, null, 2));
+}
+
+function percentile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
 main();

@@ -1,7 +1,11 @@
 import type { ReplicaMap } from './replicas.js';
 
-/** Replica operations per tick(); keeps one tick well under the 50 ms event-loop budget. */
-export const SWEEP_BATCH = 5000;
+/**
+ * Replica operations per tick(): keeps one tick well under the 50 ms
+ * event-loop budget, leaving room for logging the events it may raise
+ * (a chunk_missing per chunk whose last replica was on the dead server).
+ */
+export const SWEEP_BATCH = 2500;
 
 interface Recount {
   server: number;
