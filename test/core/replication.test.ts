@@ -102,6 +102,17 @@ t.test('copies per server are capped by max_replication_streams, as source and a
   t.equal(next.length, 1, 'a finished copy frees one stream');
 });
 
+t.test('two copies of one chunk never go to the same target', async (t) => {
+  const m = newMaster();
+  beat(m, 0, 'src', { chunks: ['a'] });
+  for (const s of ['t1', 't2', 't3']) beat(m, 0, s, { chunks: [], disk: 10 });
+  const copies = beat(m, 1000, 'src').chunksToReplicate;
+  t.equal(copies.length, 2);
+  t.not(copies[0]?.target, copies[1]?.target);
+  beat(m, 2000, copies[0]?.target as string, { chunks: ['a'] });
+  t.same(beat(m, 3000, 'src').chunksToReplicate, [], 'the copy still on its way is not doubled');
+});
+
 t.test('a target busy with incoming copies takes no more than the cap', async (t) => {
   const m = newMaster({ maxReplicationStreams: 1, replicationFactor: 2 });
   beat(m, 0, 'a', { chunks: ['x', 'y'] });
