@@ -254,6 +254,7 @@ export class Planner {
   /** At least target RF live replicas must remain besides this one and every other pending delete. */
   private deleteStillSafe(item: Instruction): boolean {
     if (!this.counts(item.owner) || !this.replicas.holds(item.owner, item.chunk)) return false;
+    if (this.servers.at(item.owner).health === 'read_only') return false;
     const doomed = new Set(this.deletes.forChunk(item.chunk).map((other) => other.owner));
     const others = this.holders(item.chunk).filter((server) => !doomed.has(server));
     return others.length >= this.config.replicationFactor;
