@@ -90,7 +90,10 @@ export class Master {
     }
     this.deadlines.set(record.index, at + deadTimeoutMs(this.config));
     // A full list from a server being reaped replaces what is left of its old one, all of which counts again.
-    if (input.chunks !== undefined) this.applyReport(record, input.chunks, this.sweeps.cancelReap(record.index));
+    if (input.chunks !== undefined) {
+      this.applyReport(record, input.chunks, this.sweeps.cancelReap(record.index));
+      this.planner.reportReceived(record.index, at);
+    }
     this.planner.markDirty();
     if (this.paused) return { status: statusOf(record), chunksToDelete: [], chunksToReplicate: [] };
     this.planner.roundIfDue(at);

@@ -1,7 +1,8 @@
 /**
  * One instruction the master has planned: `owner` is the server whose
  * heartbeat reply carries it (the copy source, or the server told to delete);
- * `peer` is the copy target, or -1 for a delete.
+ * `peer` is the copy target, or -1 for a delete. `deadline` is Infinity for
+ * an instruction that never times out.
  */
 export interface Instruction {
   readonly chunk: number;
@@ -9,6 +10,8 @@ export interface Instruction {
   readonly peer: number;
   readonly deadline: number;
   delivered: boolean;
+  /** When it went out in a reply; -1 before. */
+  deliveredAt: number;
   open: boolean;
 }
 
@@ -34,7 +37,7 @@ export class PendingInstructions {
   }
 
   add(chunk: number, owner: number, peer: number, deadline: number): Instruction {
-    const item: Instruction = { chunk, owner, peer, deadline, delivered: false, open: true };
+    const item: Instruction = { chunk, owner, peer, deadline, delivered: false, deliveredAt: -1, open: true };
     push(this.byChunk, chunk, item);
     push(this.undelivered, owner, item);
     this.link(owner, item);
@@ -43,7 +46,7 @@ export class PendingInstructions {
       this.link(peer, item);
       bump(this.peerLoad, peer, 1);
     }
-    this.timeline.push(item);
+    if (Number.isFinite(deadline)) this.timeline.push(item);
     this.count++;
     return item;
   }
@@ -65,15 +68,23 @@ export class PendingInstructions {
     return this.peerLoad.get(server) ?? 0;
   }
 
+  /** Open instructions a server is part of, as owner or as peer. */
+  of(server: number): Instruction[] {
+    return [...(this.byServer.get(server) ?? [])];
+  }
+
   /** Hands over up to `limit` of a server's undelivered instructions, once each. */
-  takeUndelivered(owner: number, limit = Infinity): Instruction[] {
+  takeUndelivered(owner: number, now: number, limit = Infinity): Instruction[] {
     const list = this.undelivered.get(owner);
     if (list === undefined) return [];
     const open = list.filter((item) => item.open);
     const taken = open.slice(0, limit);
     if (taken.length < open.length) this.undelivered.set(owner, open.slice(taken.length));
     else this.undelivered.delete(owner);
-    for (const item of taken) item.delivered = true;
+    for (const item of taken) {
+      item.delivered = true;
+      item.deliveredAt = now;
+    }
     return taken;
   }
 

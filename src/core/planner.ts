@@ -80,6 +80,21 @@ export class Planner {
     for (const chunk of [...this.copies.dropServer(server), ...this.deletes.dropServer(server)]) this.touch(chunk, now);
   }
 
+  /**
+   * After a full chunk report. A delete is settled by the report that no
+   * longer lists the chunk; a delete that merely timed out would be unsafe to
+   * plan again elsewhere, since the server may have carried it out and only
+   * sent liveness heartbeats since. But a report that still lists the chunk
+   * a whole pending timeout after the delete went out means the server did
+   * not delete it: that delete is dropped and the chunk planned again.
+   */
+  reportReceived(server: number, now: number): void {
+    for (const item of this.deletes.of(server)) {
+      if (!item.delivered || now - item.deliveredAt < this.config.pendingTimeoutMs) continue;
+      if (this.replicas.holds(server, item.chunk)) this.dropInstruction(this.deletes, item, now);
+    }
+  }
+
   expire(now: number): void {
     for (const chunk of [...this.copies.expire(now), ...this.deletes.expire(now)]) this.touch(chunk, now);
   }
@@ -207,7 +222,8 @@ export class Planner {
     // A read-only server cannot delete: asking it would only time out, again and again.
     const deletable = keep.filter((server) => this.servers.at(server).health !== 'read_only');
     const victims = deletable.sort((a, b) => this.deleteRank(b) - this.deleteRank(a)).slice(0, surplus);
-    for (const victim of victims) this.deletes.add(chunk, victim, -1, now + this.config.pendingTimeoutMs);
+    // No deadline: only the victim's own report can tell whether it deleted (see reportReceived).
+    for (const victim of victims) this.deletes.add(chunk, victim, -1, Number.POSITIVE_INFINITY);
     return victims.length;
   }
 
@@ -223,14 +239,14 @@ export class Planner {
    */
   deliver(server: number, now: number): Planned {
     const copies: Planned['copies'] = [];
-    const taken = this.copies.takeUndelivered(server);
+    const taken = this.copies.takeUndelivered(server, now);
     const eligibleCount = taken.length > 0 ? this.eligibleCount() : 0;
     for (const item of taken) {
       if (this.copyStillValid(item, eligibleCount)) copies.push({ chunk: item.chunk, target: item.peer });
       else this.dropInstruction(this.copies, item, now);
     }
     const deletes: number[] = [];
-    for (const item of this.deletes.takeUndelivered(server, MAX_DELETES_PER_REPLY)) {
+    for (const item of this.deletes.takeUndelivered(server, now, MAX_DELETES_PER_REPLY)) {
       if (this.deleteStillSafe(item)) deletes.push(item.chunk);
       else this.dropInstruction(this.deletes, item, now);
     }

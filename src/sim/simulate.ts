@@ -39,6 +39,7 @@ export interface SimSummary {
 const COPY_MS: [number, number] = [200, 4000];
 const SLOW_COPY_MS: [number, number] = [65000, 90000];
 const QUIET_MS = 600000;
+const FULL_REPORT_CHANCE = 0.6;
 
 /**
  * One master (the real Master class) and a fleet of simulated chunk servers
@@ -170,17 +171,24 @@ export class Simulation {
     }
   }
 
+  /**
+   * Like GFS chunk servers, a full chunk list rides on only some heartbeats
+   * (the contract makes it optional); the others are liveness only.
+   */
   private heartbeat(server: SimServer): void {
+    const report = this.rng.chance(FULL_REPORT_CHANCE);
     const reply = this.master.heartbeat(this.now, {
       server: server.id,
-      chunks: [...server.disk],
+      chunks: report ? [...server.disk] : undefined,
       diskUsagePct: this.fleet.diskPct(server),
       health: server.health,
     });
     this.drainEvents();
     server.lastHeard = this.now;
-    server.lostSinceReport = false;
-    server.deletedUnreported.clear();
+    if (report) {
+      server.lostSinceReport = false;
+      server.deletedUnreported.clear();
+    }
     // A read-only disk refuses deletes (and incoming copies): the master must not count on either.
     if (server.health !== 'read_only') for (const chunk of reply.chunksToDelete) this.deleteChunk(server, chunk);
     for (const copy of reply.chunksToReplicate) this.startCopy(server, copy);

@@ -54,10 +54,12 @@ t.test('pending instructions: loads, delivery limits, confirmation, deaths and t
   t.equal(p.ownerLoadOf(10), 3);
   t.equal(p.peerLoadOf(20), 1);
   t.equal(p.involving(10), 3);
-  t.same(p.takeUndelivered(10, 2).map((i) => i.chunk), [1, 2]);
+  t.same(p.takeUndelivered(10, 50, 2).map((i) => i.chunk), [1, 2]);
   t.equal(a.delivered, true);
-  t.same(p.takeUndelivered(10).map((i) => i.chunk), [3], 'the rest on the next reply');
-  t.same(p.takeUndelivered(10), []);
+  t.equal(a.deliveredAt, 50);
+  t.same(p.takeUndelivered(10, 60).map((i) => i.chunk), [3], 'the rest on the next reply');
+  t.same(p.takeUndelivered(10, 70), []);
+  t.same(p.of(10).map((i) => i.chunk), [1, 2, 3]);
   t.equal(p.confirm(1, 20, 'peer'), true);
   t.equal(p.confirm(1, 20, 'peer'), false, 'confirmed once');
   t.equal(p.confirm(3, 10, 'owner'), true);
@@ -72,4 +74,7 @@ t.test('pending instructions: loads, delivery limits, confirmation, deaths and t
   t.equal(p.nextDeadline(), 3000);
   t.same(p.forChunk(2999).length, 1);
   t.same(p.forChunk(5).length, 0);
+  const forever = p.add(9, 1, -1, Number.POSITIVE_INFINITY);
+  t.same(p.expire(1e12).includes(9), false, 'an instruction without a deadline never expires');
+  t.equal(forever.open, true);
 });

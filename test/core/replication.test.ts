@@ -186,6 +186,34 @@ t.test('a returning server makes excess replicas, deleted from the fullest disks
   t.same(['s1', 's2', 's4'].map((s) => beat(m, 4000, s).chunksToDelete), [[], [], []]);
 });
 
+t.test('a delete stays settled only by a report: never by a timeout alone', async (t) => {
+  const m = newMaster({ pendingTimeoutMs: 20000 });
+  for (const s of ['s1', 's2', 's3']) beat(m, 0, s, { chunks: ['a'], disk: 10 });
+  beat(m, 0, 'big', { chunks: ['a'], disk: 80 });
+  t.same(beat(m, 1000, 'big').chunksToDelete, ['a']);
+  // big deletes it but sends only liveness heartbeats for a long while.
+  for (let at = 5000; at <= 60000; at += 5000) {
+    for (const s of ['s1', 's2', 's3', 'big']) t.same(beat(m, at, s).chunksToDelete, [], `no second delete at ${at}`);
+  }
+  t.equal(m.replicationState(60000).pendingDeletes, 1, 'still waiting for big to report');
+  beat(m, 61000, 'big', { chunks: [] });
+  t.equal(m.replicationState(61000).pendingDeletes, 0);
+  t.same(m.chunkLocations(61000, 'a'), ['s1', 's2', 's3']);
+});
+
+t.test('a server still listing a chunk a pending timeout after its delete gets it planned again', async (t) => {
+  const m = newMaster({ pendingTimeoutMs: 20000 });
+  for (const s of ['s1', 's2', 's3']) beat(m, 0, s, { chunks: ['a'], disk: 10 });
+  beat(m, 0, 'big', { chunks: ['a'], disk: 80 });
+  t.same(beat(m, 1000, 'big').chunksToDelete, ['a']);
+  for (const s of ['s1', 's2', 's3']) beat(m, 10000, s);
+  t.same(beat(m, 10000, 'big', { chunks: ['a'] }).chunksToDelete, [], 'too early to tell: it may not have got to it yet');
+  t.equal(m.replicationState(10000).pendingDeletes, 1);
+  for (const s of ['s1', 's2', 's3']) beat(m, 20000, s);
+  t.same(beat(m, 21000, 'big', { chunks: ['a'] }).chunksToDelete, ['a'], 'it did not delete: dropped, planned and sent again');
+  t.equal(m.replicationState(21000).pendingDeletes, 1);
+});
+
 t.test('a read-only server is never asked to delete', async (t) => {
   const m = newMaster();
   beat(m, 0, 's1', { chunks: ['a'], disk: 10 });
