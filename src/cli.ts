@@ -6,36 +6,67 @@ import { CoreDriver } from './runtime/driver.js';
 import { createLogger } from './runtime/logger.js';
 import { monotonicClock } from './runtime/clock.js';
 import { createToken, digestOf } from './runtime/tokens.js';
+import { runSimulateCommand } from './sim/command.js';
 import { StdioNode } from './transport/stdio.js';
+
+interface Command {
+  summary: string;
+  /** Gets every argument but the command name; returns the exit code. */
+  run: (args: readonly string[]) => Promise<number>;
+}
+
+const COMMANDS = new Map<string, Command>([
+  ['stdio', { summary: 'run the Maelstrom node: JSON envelopes on stdin, replies on stdout', run: withSettings(runStdio) }],
+  ['serve', { summary: 'run the HTTP/WebSocket daemon on --host and --port', run: withSettings(runServe) }],
+  ['fleet', { summary: 'simulate chunk servers heartbeating to a running master (--url)', run: withSettings(runFleet) }],
+  ['simulate', { summary: 'run a deterministic fault simulation (chunkmaster simulate --help)', run: runSimulate }],
+  ['token', { summary: 'print a fresh bearer token and its tokens-file line (token [SERVER_ID])', run: withSettings(runToken, 1) }],
+]);
 
 const USAGE = `usage: chunkmaster <command> [options]
 
 commands:
-  stdio        run the Maelstrom node: JSON envelopes on stdin, replies on stdout
-  serve        run the HTTP/WebSocket daemon on --host and --port
-  fleet        simulate chunk servers heartbeating to a running master (--url)
-  token [ID]   print a fresh bearer token and its tokens-file line
-               (for chunk server ID, else for an operator)
+${[...COMMANDS].map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`).join('\n')}
 
 options (flag, else environment variable, else default):
 ${settingsHelp()}
   -h, --help                 show this help
 `;
 
-type Command = (parsed: ParsedCommandLine, args: string[]) => Promise<number>;
+type SettingsCommand = (parsed: ParsedCommandLine, args: string[]) => Promise<number>;
 
-/** Each command and how many arguments it takes at most. */
-const COMMANDS = new Map<string, { run: Command; maxArgs: number }>([
-  ['stdio', { run: runStdio, maxArgs: 0 }],
-  ['serve', { run: runServe, maxArgs: 0 }],
-  ['token', { run: runToken, maxArgs: 1 }],
-  ['fleet', { run: runFleetCommand, maxArgs: 0 }],
-]);
+/** A command configured by the shared settings (flags, environment, defaults). */
+function withSettings(run: SettingsCommand, maxArgs = 0): Command['run'] {
+  return async (args) => {
+    const parsed = parseSettings(args);
+    if (typeof parsed === 'number') return parsed;
+    if (parsed.positionals.length > maxArgs) return usageError(`unknown argument: ${parsed.positionals.join(' ')}`);
+    return run(parsed, parsed.positionals);
+  };
+}
+
+function parseSettings(args: readonly string[]): ParsedCommandLine | number {
+  let parsed: ParsedCommandLine;
+  try {
+    parsed = loadConfig(args, process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return usageError(error.message);
+  }
+  if (!parsed.help) return parsed;
+  process.stdout.write(USAGE);
+  return 0;
+}
+
+function usageError(what: string): number {
+  process.stderr.write(`chunkmaster: ${what}\n\n${USAGE}`);
+  return 2;
+}
 
 async function runStdio({ config }: ParsedCommandLine): Promise<number> {
   const log = createLogger(config.logLevel, { format: config.logFormat });
   const driver = new CoreDriver(new Master(monotonicClock.now(), config.core));
-  driver.onEvent((event) => log.info(event, event.type.replace('_', ' ')));
+  driver.onEvent((event) => log.info(event, event.type.replaceAll('_', ' ')));
   const node = new StdioNode(driver, process.stdout, log);
   // A reader that goes away (EPIPE) ends the node quietly instead of crashing it.
   process.stdout.on('error', (error) => {
@@ -71,42 +102,34 @@ async function runToken(_parsed: ParsedCommandLine, [server]: string[]): Promise
   return 0;
 }
 
-async function runFleetCommand({ config }: ParsedCommandLine): Promise<number> {
+async function runFleet({ config }: ParsedCommandLine): Promise<number> {
   // Loaded on demand: the HTTP and WebSocket clients would slow every other command's start.
-  const { runFleet } = await import('./fleet/fleet.js');
+  const { runFleet: drive } = await import('./fleet/fleet.js');
   const token = config.tokenFile === undefined ? undefined : (await readFile(config.tokenFile, 'utf8')).trim();
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
-    const stats = await runFleet(config.fleet, token, { stdout: process.stdout, stderr: process.stderr, signal: stop.signal });
+    const stats = await drive(config.fleet, token, { stdout: process.stdout, stderr: process.stderr, signal: stop.signal });
     return stats.failed > 0 || stats.ok === 0 ? 1 : 0;
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }
 }
 
+async function runSimulate(args: readonly string[]): Promise<number> {
+  return runSimulateCommand(args, { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) });
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
-  let parsed: ParsedCommandLine;
-  try {
-    parsed = loadConfig(argv, process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`chunkmaster: ${error.message}\n\n${USAGE}`);
-    return 2;
-  }
-  const [name, ...extra] = parsed.positionals;
-  if (parsed.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const command = name === undefined ? undefined : COMMANDS.get(name);
-  if (command === undefined || extra.length > command.maxArgs) {
-    const what = name === undefined ? 'a command is required' : `unknown command or argument: ${[name, ...extra].join(' ')}`;
-    process.stderr.write(`chunkmaster: ${what}\n\n${USAGE}`);
-    return 2;
-  }
-  return command.run(parsed, extra);
+  const [name = '', ...rest] = argv;
+  const command = COMMANDS.get(name);
+  if (command !== undefined) return command.run(rest);
+  // No command first: still honour --help and report bad settings before the missing command.
+  const parsed = parseSettings(argv);
+  if (typeof parsed === 'number') return parsed;
+  const [first] = parsed.positionals;
+  return usageError(first === undefined ? 'a command is required' : `unknown command or argument: ${parsed.positionals.join(' ')}`);
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -54,5 +54,7 @@ export interface ReplicationState {
   /** Mass-failure brake: re-replication paused because too many servers are dead. */
   brakeEngaged: boolean;
   pendingCopies: number;
+  /** Deletes handed out (or about to be) that no chunk report has confirmed yet. */
+  pendingDeletes: number;
   underReplicated: UnderReplicated[];
 }

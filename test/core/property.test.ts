@@ -21,6 +21,21 @@ interface ModelServer {
   chunks: Set<string>;
 }
 
+/** Runs due work (sweeping dead servers' replicas in batches) until none is due at `now`. */
+function settle(master: Master, now: number): void {
+  for (let due = master.nextDeadline(); due !== undefined && due <= now; due = master.nextDeadline()) master.tick(now);
+}
+
+/** What callers see, at every step: no dead server is ever listed as a holder. */
+function checkViews(master: Master, now: number): string | undefined {
+  const dead = new Set(master.serverStatus(now, 'dead').map((v) => v.server));
+  for (let chunk = 0; chunk < master.replicas.chunkCount; chunk++) {
+    const handle = master.replicas.handleOf(chunk);
+    if (master.chunkLocations(now, handle).some((server) => dead.has(server))) return `dead server listed for ${handle}`;
+  }
+  return undefined;
+}
+
 function checkMapsAgree(master: Master): string | undefined {
   const { replicas, servers } = master;
   let total = 0;
@@ -56,6 +71,9 @@ t.test('random heartbeats and ticks keep both maps in agreement with a model', a
         } else {
           master.tick(now);
         }
+        const visible = checkViews(master, now);
+        if (visible) throw new Error(visible);
+        settle(master, now);
         const problem = checkMapsAgree(master);
         if (problem) throw new Error(problem);
         for (const view of master.serverStatus(now)) {

@@ -74,12 +74,18 @@ t.test('subscribers get events as they happen', async (t) => {
   clock.advance(3000);
   fleet.send({ type: 'server_status', msg_id: 2 });
   await fleet.next();
+  // The death engages the brake (one server of one is dead) and, once its
+  // replicas are swept on the driver's next tick, reports both chunks missing.
   t.same(await watcher.next(), { type: 'server_dead', server: 'cs1', at: 3000, lost_replicas: 2, msg_id: 2 });
+  t.same(await watcher.next(), { type: 'brake_engaged', at: 3000, dead: 1, known: 1, msg_id: 3 });
+  const missing = [await watcher.next(), await watcher.next()];
+  t.same(missing.map((e) => [e['type'], e['chunk']]).sort(), [['chunk_missing', 'a'], ['chunk_missing', 'b']]);
   fleet.send({ type: 'heartbeat', msg_id: 3, server: 'cs1' });
   await fleet.next();
-  t.same(await watcher.next(), { type: 'server_alive', server: 'cs1', at: 3000, revived: true, msg_id: 3 });
+  t.same(await watcher.next(), { type: 'server_alive', server: 'cs1', at: 3000, revived: true, msg_id: 6 });
+  t.same(await watcher.next(), { type: 'brake_released', at: 3000, dead: 0, known: 1, msg_id: 7 });
   watcher.send({ type: 'subscribe' });
-  t.same(await watcher.next(), { type: 'subscribe_ok', msg_id: 4 }, 'subscribing twice is harmless');
+  t.same(await watcher.next(), { type: 'subscribe_ok', msg_id: 8 }, 'subscribing twice is harmless');
   await watcher.close();
   fleet.send({ type: 'heartbeat', msg_id: 4, server: 'cs2' });
   t.equal((await fleet.next())['type'], 'heartbeat_ok', 'a closed subscriber is dropped');

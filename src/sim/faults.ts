@@ -1,0 +1,153 @@
+import { deadTimeoutMs } from '../core/index.js';
+import type { SimServer } from './fleet.js';
+import type { Simulation } from './simulate.js';
+
+/** Applies a fault; returns the name of another fault when it fell back to that one. */
+type Fault = (sim: Simulation, server: SimServer, end: number) => string | undefined;
+
+/** Shorter than the dead timeout, or longer: both sides of the line get tested. */
+function outage(sim: Simulation, short: boolean): number {
+  const timeout = deadTimeoutMs(sim.config);
+  return short ? sim.rng.int(1000, timeout - 3000) : sim.rng.int(timeout + 5000, timeout * 12);
+}
+
+/** Runs `undo` after `ms`, but never past the end of the fault window. */
+function until(sim: Simulation, server: SimServer, ms: number, end: number, undo: () => void): void {
+  const at = Math.min(sim.now + ms, end);
+  server.busyUntil = at;
+  sim.agenda.at(at, undo);
+}
+
+const crash =
+  (short: boolean, wipe: boolean): Fault =>
+  (sim, server, end) => {
+    sim.crash(server);
+    until(sim, server, outage(sim, short), end, () => {
+      if (wipe) sim.fleet.wipe(server);
+      sim.restart(server);
+    });
+    return undefined;
+  };
+
+const FAULTS: [string, number, Fault][] = [
+  ['crash_short', 4, crash(true, false)],
+  ['crash_long', 4, crash(false, false)],
+  ['crash_disk_lost', 2, crash(false, true)],
+  [
+    'disk_lost',
+    1,
+    (sim, server) => {
+      sim.fleet.wipe(server);
+      return undefined;
+    },
+  ],
+  [
+    'gone_for_good',
+    1,
+    (sim, server, end) => {
+      // Keep permanent losses to a tenth of the fleet, below the brake's threshold.
+      const gone = sim.fleet.servers.filter((s) => s.gone).length;
+      if (gone + 1 > Math.floor(sim.fleet.servers.length / 10)) return crash(false, false)(sim, server, end) ?? 'crash_long';
+      sim.crash(server);
+      server.gone = true;
+      server.disk.clear();
+      server.busyUntil = Number.POSITIVE_INFINITY;
+      return undefined;
+    },
+  ],
+  [
+    'partition',
+    3,
+    (sim, server, end) => {
+      server.partitioned = true;
+      until(sim, server, outage(sim, sim.rng.chance(0.5)), end, () => (server.partitioned = false));
+      return undefined;
+    },
+  ],
+  [
+    'flap',
+    2,
+    (sim, server, end) => {
+      const stop = Math.min(end, sim.now + sim.rng.int(60000, 180000));
+      server.busyUntil = stop;
+      const toggle = (): void => {
+        if (sim.now >= stop) return sim.restart(server);
+        if (server.up) sim.crash(server);
+        else sim.restart(server);
+        sim.agenda.after(server.up ? sim.rng.int(5000, 25000) : sim.rng.int(10000, 30000), toggle);
+      };
+      toggle();
+      return undefined;
+    },
+  ],
+  [
+    'fill_up',
+    2,
+    (sim, server, end) => {
+      server.full = true;
+      until(sim, server, sim.rng.int(60000, 300000), end, () => (server.full = false));
+      return undefined;
+    },
+  ],
+  [
+    'degraded',
+    2,
+    (sim, server, end) => {
+      server.health = sim.rng.chance(0.5) ? 'degraded' : 'read_only';
+      until(sim, server, sim.rng.int(60000, 300000), end, () => (server.health = 'healthy'));
+      return undefined;
+    },
+  ],
+];
+
+const TOTAL_WEIGHT = FAULTS.reduce((sum, [, weight]) => sum + weight, 0);
+
+function pickFault(sim: Simulation): [string, Fault] {
+  let roll = sim.rng.next() * TOTAL_WEIGHT;
+  for (const [name, weight, fault] of FAULTS) {
+    roll -= weight;
+    if (roll < 0) return [name, fault];
+  }
+  const [name, , fault] = FAULTS[0] as [string, number, Fault];
+  return [name, fault];
+}
+
+/** Most of the fleet crashing at once, to engage the mass-failure brake; everyone returns with disks intact. */
+function massFailure(sim: Simulation, end: number): void {
+  const servers = sim.fleet.servers.filter((s) => s.up && !s.gone && s.busyUntil <= sim.now);
+  const victims = sim.rng.sample(servers, Math.ceil(sim.fleet.servers.length * 0.7));
+  const back = Math.min(end, sim.now + sim.rng.int(20000, 90000));
+  for (const server of victims) {
+    sim.crash(server);
+    server.busyUntil = back;
+  }
+  sim.agenda.at(back, () => victims.forEach((server) => sim.restart(server)));
+  sim.countFault('mass_failure');
+}
+
+/**
+ * Schedules faults through the fault window: each server suffers one about
+ * every 10 virtual minutes on average (never two at once), plus, in some
+ * runs, one mass failure.
+ */
+export function scheduleFaults(sim: Simulation, end: number): void {
+  const meanGap = 600000 / sim.fleet.servers.length;
+  const next = (): void => {
+    if (sim.now >= end) return;
+    const free = sim.fleet.servers.filter((s) => !s.gone && s.up && s.busyUntil <= sim.now);
+    if (free.length > 0) {
+      const [name, fault] = pickFault(sim);
+      sim.countFault(fault(sim, sim.rng.pick(free), end) ?? name);
+    }
+    sim.agenda.after(sim.rng.int(1, Math.ceil(meanGap * 2)), next);
+  };
+  sim.agenda.after(sim.rng.int(1, Math.ceil(meanGap)), next);
+  if (sim.rng.chance(0.3)) sim.agenda.at(sim.rng.int(0, Math.max(0, end - 120000)), () => massFailure(sim, end));
+  // A master restart loses every pending instruction and the whole location map (HDFS-6772 territory).
+  if (sim.rng.chance(0.4)) {
+    sim.agenda.at(sim.rng.int(0, end), () => {
+      sim.restartMaster();
+      sim.countFault('master_restart');
+    });
+  }
+}
