@@ -6,7 +6,6 @@ import { CoreDriver } from './runtime/driver.js';
 import { createLogger } from './runtime/logger.js';
 import { monotonicClock } from './runtime/clock.js';
 import { createToken, digestOf } from './runtime/tokens.js';
-import { runSimulateCommand } from './sim/command.js';
 import { StdioNode } from './transport/stdio.js';
 
 interface Command {
@@ -118,6 +117,7 @@ async function runFleet({ config }: ParsedCommandLine): Promise<number> {
 }
 
 async function runSimulate(args: readonly string[]): Promise<number> {
+  const { runSimulateCommand } = await import('./sim/command.js');
   return runSimulateCommand(args, { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) });
 }
 
