@@ -128,8 +128,10 @@ class FleetRun {
   private kill(count: number): void {
     const silenced = this.fleet.silence(count);
     this.stats.killed += silenced.length;
+    this.stats.killedServers.push(...silenced.map((server) => server.id));
     this.watched.push(...silenced);
     this.every(Math.min(500, Math.max(50, this.config.intervalMs / 4)), () => void this.watchDeaths());
+    this.io.progress?.(this.stats, this.clock.now() - this.startedAt);
     if (this.config.reviveAfterMs > 0) this.at(this.clock.now() + this.config.reviveAfterMs, (due) => this.revive(silenced, due));
   }
 
@@ -142,6 +144,7 @@ class FleetRun {
     this.watched.splice(0, this.watched.length, ...this.watched.filter((server) => !back.has(server)));
     // One revived before its chain noticed the silence just carries on.
     for (const server of servers) if (!this.beating.has(server)) this.beat(server, due);
+    this.io.progress?.(this.stats, this.clock.now() - this.startedAt);
   }
 
   /** Asks the master about each silenced server until it says dead. */

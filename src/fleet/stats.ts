@@ -9,6 +9,8 @@ export class FleetStats {
   copiesFailed = 0;
   deletes = 0;
   killed = 0;
+  /** Ids of the servers silenced, in order. */
+  readonly killedServers: string[] = [];
   revived = 0;
   deathsSeen = 0;
   /** For each death seen: ms from the server's last heartbeat to the master saying dead. */
