@@ -6,6 +6,7 @@
 // and event delivery count against us) the latest death came, and how many
 // servers that never stopped were marked dead.
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { daemonMissing, startDaemon } from './daemon.mjs';
@@ -30,8 +31,8 @@ const missing = daemonMissing();
 if (missing !== undefined) {
   for (const figure of FIGURES) emit(skipped(SECTION, figure, missing));
 } else {
-  const { SimFleet } = await import(DIST + 'fleet/sim.js');
-  const { HttpTransport } = await import(DIST + 'fleet/transport.js');
+  const { SimFleet } = await import(pathToFileURL(DIST + 'fleet/sim.js').href);
+  const { HttpTransport } = await import(pathToFileURL(DIST + 'fleet/transport.js').href);
   const daemon = await startDaemon(
     ['--heartbeat-interval-ms', String(INTERVAL_MS), '--dead-after-missed', String(MISSED)],
     { CHUNKMASTER_LOG_LEVEL: 'warn' },
