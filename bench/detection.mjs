@@ -1,66 +1,136 @@
-// Detection under load: while autocannon keeps the daemon busy with
-// heartbeats from other servers, one server goes silent; how late past its
-// dead timeout does GET /servers/{id} say "dead"?
+// Detection under load: 10,000 simulated chunk servers heartbeat to
+// `chunkmaster serve` over keep-alive HTTP (src/fleet's servers and client);
+// some stop. A WebSocket subscribed to the master's events says when each
+// is marked dead. Figures: how late past its deadline (its last heartbeat's
+// send time + the dead timeout, on this process's clock, so request latency
+// and event delivery count against us) the latest death came, and how many
+// servers that never stopped were marked dead.
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import autocannon from 'autocannon';
+import WebSocket from 'ws';
 import { daemonMissing, startDaemon } from './daemon.mjs';
-import { emit, round, row, skipped } from './lib.mjs';
+import { DIST, emit, percentile, round, row, skipped } from './lib.mjs';
 
 const SECTION = 'detection under load';
-const INTERVAL_MS = 500;
+const SERVERS = Number(process.env.BENCH_DETECTION_SERVERS ?? 10_000);
+const CHUNKS_PER_SERVER = 20;
+const INTERVAL_MS = 2_000;
 const MISSED = 3;
 const DEAD_MS = INTERVAL_MS * MISSED;
-const SERVERS = 500;
+const STOPPED = 100;
+const CONNECTIONS = 32;
+// Every server has reported twice before the first one stops.
+const STOP_AT_MS = 2 * INTERVAL_MS + 500;
+// The stops spread over one interval, so deaths fall due at many moments.
+const STOP_SPREAD_MS = INTERVAL_MS;
+const TICK_MS = 5;
+const FIGURES = ['deaths reported past their deadline (max)', 'live servers marked dead'];
 
 const missing = daemonMissing();
 if (missing !== undefined) {
-  emit(skipped(SECTION, 'death reported after the dead timeout, under load', missing));
+  for (const figure of FIGURES) emit(skipped(SECTION, figure, missing));
 } else {
-  const daemon = await startDaemon(['--heartbeat-interval-ms', String(INTERVAL_MS), '--dead-after-missed', String(MISSED)], { CHUNKMASTER_LOG_LEVEL: 'warn' });
+  const { SimFleet } = await import(pathToFileURL(DIST + 'fleet/sim.js').href);
+  const { HttpTransport } = await import(pathToFileURL(DIST + 'fleet/transport.js').href);
+  const daemon = await startDaemon(
+    ['--heartbeat-interval-ms', String(INTERVAL_MS), '--dead-after-missed', String(MISSED)],
+    { CHUNKMASTER_LOG_LEVEL: 'warn' },
+  );
   try {
-    let next = 0;
-    const bodies = Array.from({ length: SERVERS }, (_, s) => JSON.stringify({ server: `load${s}`, chunks: [`ch_${s}`, `ch_${s + 1}`] }));
-    const loadRun = autocannon({
-      url: `${daemon.url}/heartbeat`,
-      method: 'POST',
-      connections: 16,
-      duration: (DEAD_MS * 2 + 2000) / 1000,
-      headers: { 'content-type': 'application/json' },
-      requests: [{ setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }) }],
-    });
-    await sleep(500);
-    const sentAt = performance.now();
-    const res = await fetch(`${daemon.url}/heartbeat`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ server: 'victim', chunks: ['ch_victim'] }),
-    });
-    await res.arrayBuffer();
-    // The master started the timeout between sending and the reply: dead
-    // before sentAt + DEAD_MS would be early, a bug; the figure is how late.
-    const dueBy = sentAt + DEAD_MS;
-    let lateMs = Infinity;
-    while (performance.now() < dueBy + 5000) {
-      const view = await (await fetch(`${daemon.url}/servers/victim`)).json();
-      if (view.status === 'dead') {
-        lateMs = performance.now() - dueBy;
-        break;
-      }
-      await sleep(10);
-    }
-    const load = await loadRun;
-    const result = row({
-      section: SECTION,
-      figure: 'death reported after the dead timeout, under load',
-      value: round(lateMs, 1),
-      unit: 'ms',
-      bar: INTERVAL_MS,
-      note: `dead timeout ${DEAD_MS} ms, polled every 10 ms; ${Math.round(load.requests.average)} heartbeats/s from ${SERVERS} other servers meanwhile`,
-    });
-    if (lateMs < 0) Object.assign(result, { pass: false, note: `EARLY: dead ${round(-lateMs, 1)} ms before its timeout; ${result.note}` });
-    emit(result);
+    emitResults(await drive(daemon.url, SimFleet, HttpTransport));
   } finally {
     await daemon.stop();
   }
+}
+
+/** Subscribes to the master's events; resolves once subscribed. */
+function subscribe(url, onEvent) {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`);
+    socket.on('error', reject);
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'subscribe', msg_id: 1 })));
+    socket.on('message', (data) => {
+      const body = JSON.parse(String(data));
+      if (body.type === 'subscribe_ok') resolve(socket);
+      else onEvent(body, performance.now());
+    });
+  });
+}
+
+async function drive(url, SimFleet, HttpTransport) {
+  const fleet = new SimFleet(SERVERS, CHUNKS_PER_SERVER);
+  const transport = new HttpTransport(url, CONNECTIONS);
+  const lastSentAt = new Map();
+  const stopped = new Set();
+  const deaths = new Map();
+  const falseDeaths = new Set();
+  const socket = await subscribe(url, (event, receivedAt) => {
+    if (event.type !== 'server_dead') return;
+    if (stopped.has(event.server)) {
+      if (!deaths.has(event.server)) deaths.set(event.server, receivedAt);
+    } else {
+      falseDeaths.add(event.server);
+    }
+  });
+  // Server i is due at start + i/N of an interval, then every interval:
+  // one cursor walks them in order, so sending stays O(1) per heartbeat.
+  const started = performance.now();
+  const stopAt = new Map(fleet.servers.slice(0, STOPPED).map((server, i) => [server, started + STOP_AT_MS + (i / STOPPED) * STOP_SPREAD_MS]));
+  const endAt = started + STOP_AT_MS + STOP_SPREAD_MS + DEAD_MS + 1_500;
+  let cursor = 0;
+  let round = 0;
+  let sent = 0;
+  let ok = 0;
+  let failed = 0;
+  let maxSendLagMs = 0;
+  const inFlight = new Set();
+  while (performance.now() < endAt) {
+    const now = performance.now();
+    for (;;) {
+      const due = started + ((cursor + round * SERVERS) / SERVERS) * INTERVAL_MS;
+      if (due > now) break;
+      const server = fleet.servers[cursor];
+      if (++cursor === SERVERS) (cursor = 0), round++;
+      if (stopped.has(server.id)) continue;
+      const stopsAt = stopAt.get(server);
+      if (stopsAt !== undefined && now >= stopsAt) {
+        stopped.add(server.id);
+        continue;
+      }
+      maxSendLagMs = Math.max(maxSendLagMs, now - due);
+      lastSentAt.set(server.id, now);
+      sent++;
+      const exchange = transport.send(fleet.report(server)).then(
+        (answer) => {
+          ok++;
+          fleet.apply(server, answer);
+        },
+        () => failed++,
+      );
+      inFlight.add(exchange);
+      exchange.finally(() => inFlight.delete(exchange));
+    }
+    await sleep(TICK_MS);
+  }
+  await Promise.all(inFlight);
+  socket.close();
+  await transport.close();
+  const elapsedS = (performance.now() - started) / 1000;
+  const lateness = [...stopped].map((id) => (deaths.get(id) ?? Infinity) - ((lastSentAt.get(id) ?? started) + DEAD_MS));
+  return { lateness, seen: deaths.size, stopped: stopped.size, falseDeaths: falseDeaths.size, sent, ok, failed, rate: ok / elapsedS, maxSendLagMs };
+}
+
+function emitResults(r) {
+  const maxLate = Math.max(...r.lateness);
+  const minLate = Math.min(...r.lateness);
+  const load = `${SERVERS} servers x ${CHUNKS_PER_SERVER} chunks every ${INTERVAL_MS} ms over ${CONNECTIONS} keep-alive connections (${Math.round(r.rate)} heartbeats/s, ${r.failed} failed, send lag max ${round(r.maxSendLagMs, 0)} ms)`;
+  const note =
+    `${r.seen}/${r.stopped} stopped servers seen dead over the WebSocket event stream; dead timeout ${DEAD_MS} ms; ` +
+    `p50 ${round(percentile(r.lateness, 50), 1)} ms, min ${round(minLate, 1)} ms; ${load}`;
+  const late = row({ section: SECTION, figure: FIGURES[0], value: round(maxLate, 1), unit: 'ms', bar: 100, note });
+  // Dead before its deadline would be a bug, not speed.
+  if (minLate < 0) Object.assign(late, { pass: false, note: `EARLY by ${round(-minLate, 1)} ms; ${note}` });
+  emit(late);
+  emit(row({ section: SECTION, figure: FIGURES[1], value: r.falseDeaths, unit: 'servers', bar: 0, note: `server_dead events for servers that never stopped, out of ${SERVERS - r.stopped}` }));
 }

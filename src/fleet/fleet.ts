@@ -11,6 +11,8 @@ export interface FleetIo {
   /** Aborting stops the run early (the summary is still printed). */
   signal?: AbortSignal;
   clock?: Clock;
+  /** Called every second with the live counters, instead of the progress line on stderr. */
+  progress?: (stats: FleetStats, elapsedMs: number) => void;
 }
 
 const PROGRESS_MS = 1000;
@@ -44,6 +46,8 @@ class FleetRun {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Map<SimServer, Promise<void>>();
   private readonly watched: SimServer[] = [];
+  /** Servers whose heartbeat chain is scheduled; a silent one leaves at its next beat. */
+  private readonly beating = new Set<SimServer>();
   private stopped = false;
   private progressCount = 0;
   private finish!: () => void;
@@ -91,7 +95,11 @@ class FleetRun {
   }
 
   private beat(server: SimServer, dueAt: number): void {
-    if (server.silent) return;
+    if (server.silent) {
+      this.beating.delete(server);
+      return;
+    }
+    this.beating.add(server);
     this.at(dueAt + this.config.intervalMs, (next) => this.beat(server, next));
     if (this.inFlight.has(server)) {
       this.stats.skipped++;
@@ -120,8 +128,23 @@ class FleetRun {
   private kill(count: number): void {
     const silenced = this.fleet.silence(count);
     this.stats.killed += silenced.length;
+    this.stats.killedServers.push(...silenced.map((server) => server.id));
     this.watched.push(...silenced);
     this.every(Math.min(500, Math.max(50, this.config.intervalMs / 4)), () => void this.watchDeaths());
+    this.io.progress?.(this.stats, this.clock.now() - this.startedAt);
+    if (this.config.reviveAfterMs > 0) this.at(this.clock.now() + this.config.reviveAfterMs, (due) => this.revive(silenced, due));
+  }
+
+  /** Brings silenced servers back: each reports its full chunk list again at once. */
+  private revive(servers: SimServer[], due: number): void {
+    this.fleet.revive(servers);
+    this.stats.revived += servers.length;
+    // One still watched was never seen dead: it no longer counts as a death to see.
+    const back = new Set(servers);
+    this.watched.splice(0, this.watched.length, ...this.watched.filter((server) => !back.has(server)));
+    // One revived before its chain noticed the silence just carries on.
+    for (const server of servers) if (!this.beating.has(server)) this.beat(server, due);
+    this.io.progress?.(this.stats, this.clock.now() - this.startedAt);
   }
 
   /** Asks the master about each silenced server until it says dead. */
@@ -145,6 +168,10 @@ class FleetRun {
   }
 
   private progress(): void {
+    if (this.io.progress) {
+      this.io.progress(this.stats, this.clock.now() - this.startedAt);
+      return;
+    }
     const line = this.stats.progressLine(this.clock.now() - this.startedAt);
     if (this.io.stderr.isTTY) this.io.stderr.write(`\r\x1b[K${line}`);
     else if (++this.progressCount % PLAIN_PROGRESS_EVERY === 0) this.io.stderr.write(`${line}\n`);

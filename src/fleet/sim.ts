@@ -79,6 +79,11 @@ export class SimFleet {
     return applied;
   }
 
+  /** Silenced servers come back with the chunks they held. */
+  revive(servers: readonly SimServer[]): void {
+    for (const server of servers) server.silent = false;
+  }
+
   /** The first `count` servers still heartbeating go silent; returns them. */
   silence(count: number): SimServer[] {
     const chosen = this.servers.filter((s) => !s.silent).slice(0, count);

@@ -9,6 +9,9 @@ export class FleetStats {
   copiesFailed = 0;
   deletes = 0;
   killed = 0;
+  /** Ids of the servers silenced, in order. */
+  readonly killedServers: string[] = [];
+  revived = 0;
   deathsSeen = 0;
   /** For each death seen: ms from the server's last heartbeat to the master saying dead. */
   readonly detectionMs: number[] = [];
@@ -30,6 +33,7 @@ export class FleetStats {
       `deletes ${this.deletes}`,
     ];
     if (this.killed > 0) parts.push(`dead seen ${this.deathsSeen}/${this.killed}`);
+    if (this.revived > 0) parts.push(`revived ${this.revived}`);
     return parts.join('  ');
   }
 
@@ -39,7 +43,7 @@ export class FleetStats {
       `fleet summary after ${seconds.toFixed(1)} s`,
       `  heartbeats  sent ${this.sent}, ok ${this.ok}, failed ${this.failed}, skipped ${this.skipped} (${(this.ok / Math.max(seconds, 0.001)).toFixed(0)}/s)`,
       `  latency ms  p50 ${fmt(this.percentile(50))}, p90 ${fmt(this.percentile(90))}, p99 ${fmt(this.percentile(99))}, max ${fmt(this.percentile(100))}`,
-      `  deaths      killed ${this.killed}, seen dead ${this.deathsSeen}` +
+      `  deaths      killed ${this.killed}, seen dead ${this.deathsSeen}, revived ${this.revived}` +
         (this.detectionMs.length > 0 ? `, detected ${fmt(Math.min(...this.detectionMs))}..${fmt(Math.max(...this.detectionMs))} ms after the last heartbeat` : ''),
       `  copies      done ${this.copies}, failed ${this.copiesFailed}; deletes done ${this.deletes}`,
     ];

@@ -58,6 +58,8 @@ export interface FleetConfig {
   durationMs: number;
   /** Go silent: `count` servers at `atMs` after the start. */
   kill: KillPlan | undefined;
+  /** Killed servers heartbeat again, with their chunks, this long after going silent; 0 never. */
+  reviveAfterMs: number;
 }
 
 export interface KillPlan {
@@ -168,6 +170,7 @@ export const SETTINGS: readonly Setting[] = [
   { flag: 'connections', env: 'CHUNKMASTER_CONNECTIONS', help: 'fleet: connections shared by all servers (16)', parse: int(1, 10_000), apply: (c, v) => { c.fleet.connections = v as number; } },
   { flag: 'duration-ms', env: 'CHUNKMASTER_DURATION_MS', help: 'fleet: stop after this long; 0 runs until interrupted (0)', parse: int(0, DAY_MS), apply: (c, v) => { c.fleet.durationMs = v as number; } },
   { flag: 'kill', env: 'CHUNKMASTER_KILL', help: 'fleet: COUNT@SECONDS: COUNT servers go silent SECONDS in', parse: parseKill, apply: (c, v) => { c.fleet.kill = v as KillPlan; } },
+  { flag: 'revive-after-ms', env: 'CHUNKMASTER_REVIVE_AFTER_MS', help: 'fleet: killed servers come back, chunks and all, this long after going silent; 0 never (0)', parse: int(0, DAY_MS), apply: (c, v) => { c.fleet.reviveAfterMs = v as number; } },
 ];
 
 export interface ParsedCommandLine {
@@ -216,7 +219,7 @@ export function loadConfig(args: readonly string[], env: NodeJS.ProcessEnv): Par
 }
 
 export function defaultFleetConfig(): FleetConfig {
-  return { url: 'http://127.0.0.1:7070', servers: 100, chunksPerServer: 100, intervalMs: 5000, ws: false, connections: 16, durationMs: 0, kill: undefined };
+  return { url: 'http://127.0.0.1:7070', servers: 100, chunksPerServer: 100, intervalMs: 5000, ws: false, connections: 16, durationMs: 0, kill: undefined, reviveAfterMs: 0 };
 }
 
 export function settingsHelp(): string {

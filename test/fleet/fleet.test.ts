@@ -46,10 +46,42 @@ for (const ws of [false, true]) {
     t.ok(killedReports >= 1 && killedReports <= 300 / 40 + 2, `the killed server stopped heartbeating (${killedReports} reports)`);
 
     t.match(stdout.text, /fleet summary after [\d.]+ s/);
-    t.match(stdout.text, /deaths {6}killed 1, seen dead 1, detected/);
+    t.match(stdout.text, /deaths {6}killed 1, seen dead 1, revived 0, detected/);
     t.match(stdout.text, /copies {6}done 1, failed 1; deletes done 1/);
   });
 }
+
+t.test('--revive-after-ms brings killed servers back with their chunks', async (t) => {
+  const master = await startFakeMaster({ deadAfterMs: 100 });
+  t.teardown(() => master.close());
+  const stdout = capture();
+  const ticks: number[] = [];
+  const stats = await runFleet(config(master.url, { durationMs: 1400, kill: { count: 2, atMs: 200 }, reviveAfterMs: 600 }), undefined, {
+    stdout,
+    stderr: capture(),
+    progress: (live, elapsedMs) => ticks.push(live.ok, elapsedMs),
+  });
+  t.equal(stats.failed, 0, stats.lastError ?? 'no failures');
+  t.same([stats.killed, stats.deathsSeen, stats.revived], [2, 2, 2]);
+  const reportsOf = (server: string) => master.reports.filter((r) => r.server === server);
+  // Silenced 0.2 s in (at most 7 beats at 40 ms); back for the last 0.6 s (15 more).
+  t.ok(reportsOf('cs0').length > 12, `cs0 heartbeats again after its revival (${reportsOf('cs0').length} reports)`);
+  t.ok(reportsOf('cs0').length < reportsOf('cs3').length, 'but missed the beats of its silence');
+  t.same(reportsOf('cs0').at(-1)?.chunks, reportsOf('cs0')[0]?.chunks, 'with the chunks it held');
+  t.match(stdout.text, /killed 2, seen dead 2, revived 2/);
+  t.ok(ticks.length >= 2, 'progress went to the callback');
+});
+
+t.test('a server revived before its next beat keeps one heartbeat chain', async (t) => {
+  const master = await startFakeMaster({ deadAfterMs: 1000 });
+  t.teardown(() => master.close());
+  const stats = await runFleet(config(master.url, { servers: 1, intervalMs: 200, durationMs: 1000, kill: { count: 1, atMs: 110 }, reviveAfterMs: 20 }), undefined, {
+    stdout: capture(),
+    stderr: capture(),
+  });
+  t.equal(stats.revived, 1);
+  t.ok(stats.sent <= 6, `no doubled beats (${stats.sent} sent in 1 s at 200 ms)`);
+});
 
 t.test('a master that is not there: every heartbeat fails, and the summary says why', async (t) => {
   const master = await startFakeMaster({ deadAfterMs: 1000 });

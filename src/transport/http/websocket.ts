@@ -24,10 +24,8 @@ export const websocketRoute: FastifyPluginAsync<WebSocketOptions> = async (app, 
   }, (socket, request) => {
     const session = new WsSession(driver, { send: (text) => socket.send(text) }, {
       heartbeat: (run) => {
-        const stop = metrics.heartbeatSeconds.startTimer();
-        const reply = run();
-        stop();
-        metrics.heartbeats.inc({ outcome: reply?.['type'] === 'heartbeat_ok' ? 'ok' : 'rejected' });
+        const reply = metrics.timeHeartbeat(run);
+        metrics.countHeartbeat(reply?.['type'] === 'heartbeat_ok');
         return reply;
       },
     });
