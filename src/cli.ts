@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFile } from 'node:fs/promises';
 import { Master } from './core/index.js';
-import { ConfigError, type ParsedCommandLine, loadConfig, settingsHelp } from './runtime/config.js';
+import { ConfigError, type ParsedCommandLine, type SettingGroup, loadConfig, settingsHelp } from './runtime/config.js';
 import { CoreDriver } from './runtime/driver.js';
 import { createLogger } from './runtime/logger.js';
 import { monotonicClock } from './runtime/clock.js';
@@ -15,11 +15,11 @@ interface Command {
 }
 
 const COMMANDS = new Map<string, Command>([
-  ['stdio', { summary: 'run the Maelstrom node: JSON envelopes on stdin, replies on stdout', run: withSettings(runStdio) }],
-  ['serve', { summary: 'run the HTTP/WebSocket daemon on --host and --port', run: withSettings(runServe) }],
-  ['fleet', { summary: 'simulate chunk servers heartbeating to a running master (--url)', run: withSettings(runFleet) }],
+  ['stdio', { summary: 'run the Maelstrom node: JSON envelopes on stdin, replies on stdout', run: withSettings(runStdio, ['master', 'logging']) }],
+  ['serve', { summary: 'run the HTTP/WebSocket daemon on --host and --port', run: withSettings(runServe, ['master', 'daemon', 'logging']) }],
+  ['fleet', { summary: 'simulate chunk servers heartbeating to a running master (--url)', run: withSettings(runFleet, ['fleet', 'logging']) }],
   ['simulate', { summary: 'run a deterministic fault simulation (chunkmaster simulate --help)', run: runSimulate }],
-  ['token', { summary: 'print a fresh bearer token and its tokens-file line (token [SERVER_ID])', run: withSettings(runToken, 1) }],
+  ['token', { summary: 'print a fresh bearer token and its tokens-file line (token [SERVER_ID])', run: withSettings(runToken, [], 1) }],
 ]);
 
 const USAGE = `usage: chunkmaster <command> [options]
@@ -27,27 +27,28 @@ const USAGE = `usage: chunkmaster <command> [options]
 commands:
 ${[...COMMANDS].map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`).join('\n')}
 
-options (flag, else environment variable, else default):
+options (flag, else environment variable, else default), by the commands they are for:
 ${settingsHelp()}
+
   -h, --help                 show this help
 `;
 
 type SettingsCommand = (parsed: ParsedCommandLine, args: string[]) => Promise<number>;
 
-/** A command configured by the shared settings (flags, environment, defaults). */
-function withSettings(run: SettingsCommand, maxArgs = 0): Command['run'] {
+/** A command configured by its groups of the shared settings (flags, environment, defaults). */
+function withSettings(run: SettingsCommand, groups: readonly SettingGroup[], maxArgs = 0): Command['run'] {
   return async (args) => {
-    const parsed = parseSettings(args);
+    const parsed = parseSettings(args, groups);
     if (typeof parsed === 'number') return parsed;
     if (parsed.positionals.length > maxArgs) return usageError(`unknown argument: ${parsed.positionals.join(' ')}`);
     return run(parsed, parsed.positionals);
   };
 }
 
-function parseSettings(args: readonly string[]): ParsedCommandLine | number {
+function parseSettings(args: readonly string[], groups?: readonly SettingGroup[]): ParsedCommandLine | number {
   let parsed: ParsedCommandLine;
   try {
-    parsed = loadConfig(args, process.env);
+    parsed = loadConfig(args, process.env, groups);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return usageError(error.message);

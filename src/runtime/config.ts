@@ -67,8 +67,19 @@ export interface KillPlan {
   atMs: number;
 }
 
+/** Which commands a setting is for; a command accepts only its own groups. */
+export type SettingGroup = 'master' | 'daemon' | 'logging' | 'fleet';
+
+export const GROUP_TITLES: ReadonlyMap<SettingGroup, string> = new Map([
+  ['master', 'master (stdio, serve)'],
+  ['daemon', 'HTTP/WebSocket daemon (serve)'],
+  ['logging', 'logging (every command)'],
+  ['fleet', 'simulated chunk servers (fleet)'],
+] as const);
+
 interface Setting {
   flag: string;
+  group: SettingGroup;
   env: string;
   help: string;
   /** A switch: present as a flag, or 1/true/0/false in the environment. */
@@ -141,36 +152,36 @@ const limit = (key: keyof HttpLimits) => (config: RuntimeConfig, value: Value) =
 };
 
 export const SETTINGS: readonly Setting[] = [
-  { flag: 'heartbeat-interval-ms', env: 'CHUNKMASTER_HEARTBEAT_INTERVAL_MS', help: 'expected time between heartbeats (5000)', parse: int(1, DAY_MS), apply: core('heartbeatIntervalMs') },
-  { flag: 'dead-after-missed', env: 'CHUNKMASTER_DEAD_AFTER_MISSED', help: 'missed heartbeats before a server is dead (3)', parse: int(1, 1000), apply: core('deadAfterMissed') },
-  { flag: 'replication-factor', env: 'CHUNKMASTER_REPLICATION_FACTOR', help: 'target replicas per chunk (3)', parse: int(1, 100), apply: core('replicationFactor') },
-  { flag: 'safe-mode-ms', env: 'CHUNKMASTER_SAFE_MODE_MS', help: 'no copy or delete instructions this long after start (dead timeout)', parse: int(0, DAY_MS), apply: core('safeModeMs') },
-  { flag: 'max-replication-streams', env: 'CHUNKMASTER_MAX_REPLICATION_STREAMS', help: 'outstanding copies per server (2)', parse: int(1, 1000), apply: core('maxReplicationStreams') },
-  { flag: 'pending-timeout-ms', env: 'CHUNKMASTER_PENDING_TIMEOUT_MS', help: 'unconfirmed copies are planned again after this (60000)', parse: int(1, DAY_MS), apply: core('pendingTimeoutMs') },
-  { flag: 'disk-full-pct', env: 'CHUNKMASTER_DISK_FULL_PCT', help: 'servers at or above this disk use take no copies (90)', parse: real(0, 100), apply: core('diskFullPct') },
-  { flag: 'max-dead-fraction', env: 'CHUNKMASTER_MAX_DEAD_FRACTION', help: 'pause re-replication above this dead fraction (0.5)', parse: real(0, 1), apply: core('maxDeadFraction') },
-  { flag: 'host', env: 'CHUNKMASTER_HOST', help: 'HTTP listen address (127.0.0.1)', parse: text, apply: (c, v) => { c.host = v as string; } },
-  { flag: 'port', env: 'CHUNKMASTER_PORT', help: 'HTTP listen port (7070)', parse: int(0, 65535), apply: (c, v) => { c.port = v as number; } },
-  { flag: 'log-level', env: 'CHUNKMASTER_LOG_LEVEL', help: `log level: ${LOG_LEVELS.join(', ')} (info)`, parse: oneOf(LOG_LEVELS), apply: (c, v) => { c.logLevel = v as string; } },
-  { flag: 'log-format', env: 'CHUNKMASTER_LOG_FORMAT', help: 'log format: auto (pretty on a terminal, else JSON), json, pretty (auto)', parse: oneOf([...LOG_FORMATS]), apply: (c, v) => { c.logFormat = v as LogFormat; } },
-  { flag: 'tokens-file', env: 'CHUNKMASTER_TOKENS_FILE', help: 'JSON file of bearer-token SHA-256 digests (none: open daemon)', parse: text, apply: (c, v) => { c.tokensFile = v as string; } },
-  { flag: 'insecure', env: 'CHUNKMASTER_INSECURE', help: 'allow an open daemon on a non-loopback address (false)', boolean: true, parse: flag, apply: (c, v) => { c.insecure = v as boolean; } },
-  { flag: 'body-limit-bytes', env: 'CHUNKMASTER_BODY_LIMIT_BYTES', help: 'largest HTTP request body (8388608)', parse: int(1024, 1024 ** 3), apply: limit('bodyLimitBytes') },
-  { flag: 'rate-limit-max', env: 'CHUNKMASTER_RATE_LIMIT_MAX', help: 'HTTP requests per client per window (6000)', parse: int(1, 1e9), apply: limit('rateLimitMax') },
-  { flag: 'rate-limit-window-ms', env: 'CHUNKMASTER_RATE_LIMIT_WINDOW_MS', help: 'rate-limit window (60000)', parse: int(1, DAY_MS), apply: limit('rateLimitWindowMs') },
-  { flag: 'connection-timeout-ms', env: 'CHUNKMASTER_CONNECTION_TIMEOUT_MS', help: 'idle socket timeout (120000)', parse: int(1, DAY_MS), apply: limit('connectionTimeoutMs') },
-  { flag: 'request-timeout-ms', env: 'CHUNKMASTER_REQUEST_TIMEOUT_MS', help: 'time to receive a whole request (30000)', parse: int(1, DAY_MS), apply: limit('requestTimeoutMs') },
-  { flag: 'keep-alive-timeout-ms', env: 'CHUNKMASTER_KEEP_ALIVE_TIMEOUT_MS', help: 'idle keep-alive connection timeout (72000)', parse: int(1, DAY_MS), apply: limit('keepAliveTimeoutMs') },
-  { flag: 'token-file', env: 'CHUNKMASTER_TOKEN_FILE', help: 'fleet: file holding the bearer token to send (line 1 of `chunkmaster token`)', parse: text, apply: (c, v) => { c.tokenFile = v as string; } },
-  { flag: 'url', env: 'CHUNKMASTER_URL', help: 'fleet: the master to heartbeat to (http://127.0.0.1:7070)', parse: httpUrl, apply: (c, v) => { c.fleet.url = v as string; } },
-  { flag: 'servers', env: 'CHUNKMASTER_SERVERS', help: 'fleet: simulated chunk servers (100)', parse: int(1, 1_000_000), apply: (c, v) => { c.fleet.servers = v as number; } },
-  { flag: 'chunks-per-server', env: 'CHUNKMASTER_CHUNKS_PER_SERVER', help: 'fleet: chunks each server starts with (100)', parse: int(0, 10_000_000), apply: (c, v) => { c.fleet.chunksPerServer = v as number; } },
-  { flag: 'interval-ms', env: 'CHUNKMASTER_INTERVAL_MS', help: 'fleet: time between one server\'s heartbeats (5000)', parse: int(1, DAY_MS), apply: (c, v) => { c.fleet.intervalMs = v as number; } },
-  { flag: 'ws', boolean: true, env: 'CHUNKMASTER_WS', help: 'fleet: heartbeat over WebSocket (/ws) instead of HTTP', parse: flag, apply: (c, v) => { c.fleet.ws = v as boolean; } },
-  { flag: 'connections', env: 'CHUNKMASTER_CONNECTIONS', help: 'fleet: connections shared by all servers (16)', parse: int(1, 10_000), apply: (c, v) => { c.fleet.connections = v as number; } },
-  { flag: 'duration-ms', env: 'CHUNKMASTER_DURATION_MS', help: 'fleet: stop after this long; 0 runs until interrupted (0)', parse: int(0, DAY_MS), apply: (c, v) => { c.fleet.durationMs = v as number; } },
-  { flag: 'kill', env: 'CHUNKMASTER_KILL', help: 'fleet: COUNT@SECONDS: COUNT servers go silent SECONDS in', parse: parseKill, apply: (c, v) => { c.fleet.kill = v as KillPlan; } },
-  { flag: 'revive-after-ms', env: 'CHUNKMASTER_REVIVE_AFTER_MS', help: 'fleet: killed servers come back, chunks and all, this long after going silent; 0 never (0)', parse: int(0, DAY_MS), apply: (c, v) => { c.fleet.reviveAfterMs = v as number; } },
+  { flag: 'heartbeat-interval-ms', group: 'master', env: 'CHUNKMASTER_HEARTBEAT_INTERVAL_MS', help: 'expected time between heartbeats (5000)', parse: int(1, DAY_MS), apply: core('heartbeatIntervalMs') },
+  { flag: 'dead-after-missed', group: 'master', env: 'CHUNKMASTER_DEAD_AFTER_MISSED', help: 'missed heartbeats before a server is dead (3)', parse: int(1, 1000), apply: core('deadAfterMissed') },
+  { flag: 'replication-factor', group: 'master', env: 'CHUNKMASTER_REPLICATION_FACTOR', help: 'target replicas per chunk (3)', parse: int(1, 100), apply: core('replicationFactor') },
+  { flag: 'safe-mode-ms', group: 'master', env: 'CHUNKMASTER_SAFE_MODE_MS', help: 'no copy or delete instructions this long after start (dead timeout)', parse: int(0, DAY_MS), apply: core('safeModeMs') },
+  { flag: 'max-replication-streams', group: 'master', env: 'CHUNKMASTER_MAX_REPLICATION_STREAMS', help: 'outstanding copies per server (2)', parse: int(1, 1000), apply: core('maxReplicationStreams') },
+  { flag: 'pending-timeout-ms', group: 'master', env: 'CHUNKMASTER_PENDING_TIMEOUT_MS', help: 'unconfirmed copies are planned again after this (60000)', parse: int(1, DAY_MS), apply: core('pendingTimeoutMs') },
+  { flag: 'disk-full-pct', group: 'master', env: 'CHUNKMASTER_DISK_FULL_PCT', help: 'servers at or above this disk use take no copies (90)', parse: real(0, 100), apply: core('diskFullPct') },
+  { flag: 'max-dead-fraction', group: 'master', env: 'CHUNKMASTER_MAX_DEAD_FRACTION', help: 'pause re-replication above this dead fraction (0.5)', parse: real(0, 1), apply: core('maxDeadFraction') },
+  { flag: 'host', group: 'daemon', env: 'CHUNKMASTER_HOST', help: 'HTTP listen address (127.0.0.1)', parse: text, apply: (c, v) => { c.host = v as string; } },
+  { flag: 'port', group: 'daemon', env: 'CHUNKMASTER_PORT', help: 'HTTP listen port (7070)', parse: int(0, 65535), apply: (c, v) => { c.port = v as number; } },
+  { flag: 'log-level', group: 'logging', env: 'CHUNKMASTER_LOG_LEVEL', help: `log level: ${LOG_LEVELS.join(', ')} (info)`, parse: oneOf(LOG_LEVELS), apply: (c, v) => { c.logLevel = v as string; } },
+  { flag: 'log-format', group: 'logging', env: 'CHUNKMASTER_LOG_FORMAT', help: 'log format: auto (pretty on a terminal, else JSON), json, pretty (auto)', parse: oneOf([...LOG_FORMATS]), apply: (c, v) => { c.logFormat = v as LogFormat; } },
+  { flag: 'tokens-file', group: 'daemon', env: 'CHUNKMASTER_TOKENS_FILE', help: 'JSON file of bearer-token SHA-256 digests (none: open daemon)', parse: text, apply: (c, v) => { c.tokensFile = v as string; } },
+  { flag: 'insecure', group: 'daemon', env: 'CHUNKMASTER_INSECURE', help: 'allow an open daemon on a non-loopback address (false)', boolean: true, parse: flag, apply: (c, v) => { c.insecure = v as boolean; } },
+  { flag: 'body-limit-bytes', group: 'daemon', env: 'CHUNKMASTER_BODY_LIMIT_BYTES', help: 'largest HTTP request body (8388608)', parse: int(1024, 1024 ** 3), apply: limit('bodyLimitBytes') },
+  { flag: 'rate-limit-max', group: 'daemon', env: 'CHUNKMASTER_RATE_LIMIT_MAX', help: 'HTTP requests per client per window (6000)', parse: int(1, 1e9), apply: limit('rateLimitMax') },
+  { flag: 'rate-limit-window-ms', group: 'daemon', env: 'CHUNKMASTER_RATE_LIMIT_WINDOW_MS', help: 'rate-limit window (60000)', parse: int(1, DAY_MS), apply: limit('rateLimitWindowMs') },
+  { flag: 'connection-timeout-ms', group: 'daemon', env: 'CHUNKMASTER_CONNECTION_TIMEOUT_MS', help: 'idle socket timeout (120000)', parse: int(1, DAY_MS), apply: limit('connectionTimeoutMs') },
+  { flag: 'request-timeout-ms', group: 'daemon', env: 'CHUNKMASTER_REQUEST_TIMEOUT_MS', help: 'time to receive a whole request (30000)', parse: int(1, DAY_MS), apply: limit('requestTimeoutMs') },
+  { flag: 'keep-alive-timeout-ms', group: 'daemon', env: 'CHUNKMASTER_KEEP_ALIVE_TIMEOUT_MS', help: 'idle keep-alive connection timeout (72000)', parse: int(1, DAY_MS), apply: limit('keepAliveTimeoutMs') },
+  { flag: 'token-file', group: 'fleet', env: 'CHUNKMASTER_TOKEN_FILE', help: 'file holding the bearer token to send (line 1 of `chunkmaster token`)', parse: text, apply: (c, v) => { c.tokenFile = v as string; } },
+  { flag: 'url', group: 'fleet', env: 'CHUNKMASTER_URL', help: 'the master to heartbeat to (http://127.0.0.1:7070)', parse: httpUrl, apply: (c, v) => { c.fleet.url = v as string; } },
+  { flag: 'servers', group: 'fleet', env: 'CHUNKMASTER_SERVERS', help: 'simulated chunk servers (100)', parse: int(1, 1_000_000), apply: (c, v) => { c.fleet.servers = v as number; } },
+  { flag: 'chunks-per-server', group: 'fleet', env: 'CHUNKMASTER_CHUNKS_PER_SERVER', help: 'chunks each server starts with (100)', parse: int(0, 10_000_000), apply: (c, v) => { c.fleet.chunksPerServer = v as number; } },
+  { flag: 'interval-ms', group: 'fleet', env: 'CHUNKMASTER_INTERVAL_MS', help: 'time between one server\'s heartbeats (5000)', parse: int(1, DAY_MS), apply: (c, v) => { c.fleet.intervalMs = v as number; } },
+  { flag: 'ws', group: 'fleet', boolean: true, env: 'CHUNKMASTER_WS', help: 'heartbeat over WebSocket (/ws) instead of HTTP', parse: flag, apply: (c, v) => { c.fleet.ws = v as boolean; } },
+  { flag: 'connections', group: 'fleet', env: 'CHUNKMASTER_CONNECTIONS', help: 'connections shared by all servers (16)', parse: int(1, 10_000), apply: (c, v) => { c.fleet.connections = v as number; } },
+  { flag: 'duration-ms', group: 'fleet', env: 'CHUNKMASTER_DURATION_MS', help: 'stop after this long; 0 runs until interrupted (0)', parse: int(0, DAY_MS), apply: (c, v) => { c.fleet.durationMs = v as number; } },
+  { flag: 'kill', group: 'fleet', env: 'CHUNKMASTER_KILL', help: 'COUNT@SECONDS: COUNT servers go silent SECONDS in', parse: parseKill, apply: (c, v) => { c.fleet.kill = v as KillPlan; } },
+  { flag: 'revive-after-ms', group: 'fleet', env: 'CHUNKMASTER_REVIVE_AFTER_MS', help: 'killed servers come back, chunks and all, this long after going silent; 0 never (0)', parse: int(0, DAY_MS), apply: (c, v) => { c.fleet.reviveAfterMs = v as number; } },
 ];
 
 export interface ParsedCommandLine {
@@ -179,14 +190,20 @@ export interface ParsedCommandLine {
   positionals: string[];
 }
 
-/** Flags win over environment variables, which win over defaults. */
-export function loadConfig(args: readonly string[], env: NodeJS.ProcessEnv): ParsedCommandLine {
-  const options = Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: s.boolean ? ('boolean' as const) : ('string' as const) }]));
+const ALL_GROUPS: readonly SettingGroup[] = [...GROUP_TITLES.keys()];
+
+/**
+ * Flags win over environment variables, which win over defaults. Only the
+ * given groups' settings are read: another command's flag is an unknown option.
+ */
+export function loadConfig(args: readonly string[], env: NodeJS.ProcessEnv, groups: readonly SettingGroup[] = ALL_GROUPS): ParsedCommandLine {
+  const settings = SETTINGS.filter((s) => groups.includes(s.group));
+  const options = Object.fromEntries(settings.map((s) => [s.flag, { type: s.boolean ? ('boolean' as const) : ('string' as const) }]));
   let parsed;
   try {
     parsed = parseArgs({ args: [...args], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new ConfigError((error as Error).message);
+    throw new ConfigError(foreignFlagMessage(args, groups) ?? (error as Error).message);
   }
   const config: RuntimeConfig = {
     core: defaultCoreConfig(),
@@ -201,7 +218,7 @@ export function loadConfig(args: readonly string[], env: NodeJS.ProcessEnv): Par
     fleet: defaultFleetConfig(),
   };
   const given = new Set<string>();
-  for (const setting of SETTINGS) {
+  for (const setting of settings) {
     const flagValue = (parsed.values as Record<string, string | boolean | undefined>)[setting.flag];
     const fromFlag = flagValue !== undefined;
     const raw = typeof flagValue === 'boolean' ? String(flagValue) : (flagValue ?? env[setting.env]);
@@ -218,11 +235,25 @@ export function loadConfig(args: readonly string[], env: NodeJS.ProcessEnv): Par
   return { config, help: parsed.values['help'] === true, positionals: parsed.positionals };
 }
 
+/** Says whose setting a rejected flag is, when it belongs to another command. */
+function foreignFlagMessage(args: readonly string[], groups: readonly SettingGroup[]): string | undefined {
+  for (const arg of args) {
+    const name = /^--([^=]+)/.exec(arg)?.[1];
+    const setting = SETTINGS.find((s) => s.flag === name);
+    if (setting && !groups.includes(setting.group)) return `--${setting.flag} is not a setting of this command (it is for: ${GROUP_TITLES.get(setting.group)})`;
+  }
+  return undefined;
+}
+
 export function defaultFleetConfig(): FleetConfig {
   return { url: 'http://127.0.0.1:7070', servers: 100, chunksPerServer: 100, intervalMs: 5000, ws: false, connections: 16, durationMs: 0, kill: undefined, reviveAfterMs: 0 };
 }
 
+/** Every setting under its group's title. */
 export function settingsHelp(): string {
   const width = Math.max(...SETTINGS.map((s) => s.flag.length)) + 2;
-  return SETTINGS.map((s) => `  --${s.flag.padEnd(width)} ${s.help} [${s.env}]`).join('\n');
+  return ALL_GROUPS.map((group) => {
+    const lines = SETTINGS.filter((s) => s.group === group).map((s) => `  --${s.flag.padEnd(width)} ${s.help} [${s.env}]`);
+    return `${GROUP_TITLES.get(group)}:\n${lines.join('\n')}`;
+  }).join('\n\n');
 }

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ConfigError, SETTINGS, loadConfig } from '../../src/runtime/config.js';
+import { ConfigError, GROUP_TITLES, SETTINGS, loadConfig, settingsHelp } from '../../src/runtime/config.js';
 
 t.test('defaults follow the contract', async (t) => {
   const { config, help, positionals } = loadConfig(['stdio'], {});
@@ -67,4 +67,18 @@ for (const [args, env, message] of BAD) {
 
 t.test('-h asks for help', async (t) => {
   t.equal(loadConfig(['-h'], {}).help, true);
+});
+
+t.test('a command reads only its own groups of settings', async (t) => {
+  t.throws(() => loadConfig(['--servers', '5'], {}, ['master', 'daemon', 'logging']), {
+    message: '--servers is not a setting of this command (it is for: simulated chunk servers (fleet))',
+  });
+  t.throws(() => loadConfig(['--port=1'], {}, ['fleet', 'logging']), { message: /--port is not a setting of this command \(it is for: HTTP\/WebSocket daemon/ });
+  t.throws(() => loadConfig(['--nonsense'], {}, ['master']), { message: /Unknown option '--nonsense'/ }, 'unknown flags keep the parser message');
+  const { config } = loadConfig([], { CHUNKMASTER_PORT: 'not a port', CHUNKMASTER_HEARTBEAT_INTERVAL_MS: '250' }, ['master']);
+  t.equal(config.port, 7070, "another group's environment variable is not read, so it cannot fail");
+  t.equal(config.core.heartbeatIntervalMs, 250);
+  for (const setting of SETTINGS) t.ok(GROUP_TITLES.has(setting.group), `${setting.flag} has a group with a title`);
+  const help = settingsHelp();
+  for (const title of GROUP_TITLES.values()) t.match(help, `${title}:\n`);
 });
