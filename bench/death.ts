@@ -1,7 +1,7 @@
 /**
  * One death of a server holding 1M replicas: how long does the master block
  * the event loop at a time, and how long until the loss is fully filed?
- * Run: npm run bench
+ * Run: npm run bench:death
  */
 import { performance } from 'node:perf_hooks';
 import { Master } from '../src/core/index.js';
