@@ -23,10 +23,11 @@ export function decodeRequest(body: Record<string, unknown>): RequestMessage {
 /** "field \"chunks/2\": expected ..." with the expectation spelled out for enums. */
 export function describeError(error: ValueError): string {
   const field = error.path.replace(/^\//, '').replace(/~1/g, '/').replace(/~0/g, '~') || '(body)';
-  return `field ${JSON.stringify(field)}: ${expectation(error)}`;
+  return `field ${JSON.stringify(field)}: ${describeExpectation(error)}`;
 }
 
-function expectation(error: ValueError): string {
+/** What the value should have been: "required", "expected one of ...", "expected string". */
+export function describeExpectation(error: ValueError): string {
   const options = literalOptions(error.schema);
   if (options) return `expected one of ${options.map((o) => JSON.stringify(o)).join(', ')}`;
   const message = error.message.charAt(0).toLowerCase() + error.message.slice(1);

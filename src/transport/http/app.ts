@@ -90,7 +90,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     // Server ids and chunk handles reach 256 characters, more once percent-encoded.
     routerOptions: { maxParamLength: 4096 },
-    // Same rules as the JSON protocol: no type coercion, no silently dropped fields.
+    // Our routes validate with the protocol's TypeBox compiler (validation.ts);
+    // Ajv, left for plugins' schemas, follows the same rules: no coercion, no dropped fields.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
     logController: new QuietLogController(),
     forceCloseConnections: true,

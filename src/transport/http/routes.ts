@@ -22,6 +22,7 @@ import {
   ServersQuery,
   ServersResponse,
 } from './schemas.js';
+import { protocolValidatorCompiler } from './validation.js';
 
 export interface RouteOptions {
   driver: CoreDriver;
@@ -34,6 +35,7 @@ const AUTH = [401, 403, 429];
 /** The REST routes (CONTRACT section 8): decode, call the core, encode. */
 export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { driver, metrics }) => {
   const master = driver.master;
+  app.setValidatorCompiler(protocolValidatorCompiler);
 
   app.post('/heartbeat', {
     config: { access: 'server' },
