@@ -24,6 +24,8 @@ export interface HttpLimits {
   bodyLimitBytes: number;
   rateLimitMax: number;
   rateLimitWindowMs: number;
+  /** Clients whose counters the rate limiter keeps; beyond it the least recent are forgotten. */
+  rateLimitClients: number;
   connectionTimeoutMs: number;
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
@@ -36,6 +38,9 @@ export function defaultHttpLimits(): HttpLimits {
     // Per client per window; a server heartbeating every second uses 60.
     rateLimitMax: 6000,
     rateLimitWindowMs: 60_000,
+    // Every chunk server is a client: room for a large fleet, or its counters
+    // would be evicted between two heartbeats and the limit never bite.
+    rateLimitClients: 100_000,
     // Idle sockets close after this; longer than keep-alive so that one decides.
     connectionTimeoutMs: 120_000,
     requestTimeoutMs: 30_000,
@@ -169,6 +174,7 @@ export const SETTINGS: readonly Setting[] = [
   { flag: 'body-limit-bytes', group: 'daemon', env: 'CHUNKMASTER_BODY_LIMIT_BYTES', help: 'largest HTTP request body (8388608)', parse: int(1024, 1024 ** 3), apply: limit('bodyLimitBytes') },
   { flag: 'rate-limit-max', group: 'daemon', env: 'CHUNKMASTER_RATE_LIMIT_MAX', help: 'HTTP requests per client per window (6000)', parse: int(1, 1e9), apply: limit('rateLimitMax') },
   { flag: 'rate-limit-window-ms', group: 'daemon', env: 'CHUNKMASTER_RATE_LIMIT_WINDOW_MS', help: 'rate-limit window (60000)', parse: int(1, DAY_MS), apply: limit('rateLimitWindowMs') },
+  { flag: 'rate-limit-clients', group: 'daemon', env: 'CHUNKMASTER_RATE_LIMIT_CLIENTS', help: 'clients whose rate-limit counters are kept (100000)', parse: int(1, 10_000_000), apply: limit('rateLimitClients') },
   { flag: 'connection-timeout-ms', group: 'daemon', env: 'CHUNKMASTER_CONNECTION_TIMEOUT_MS', help: 'idle socket timeout (120000)', parse: int(1, DAY_MS), apply: limit('connectionTimeoutMs') },
   { flag: 'request-timeout-ms', group: 'daemon', env: 'CHUNKMASTER_REQUEST_TIMEOUT_MS', help: 'time to receive a whole request (30000)', parse: int(1, DAY_MS), apply: limit('requestTimeoutMs') },
   { flag: 'keep-alive-timeout-ms', group: 'daemon', env: 'CHUNKMASTER_KEEP_ALIVE_TIMEOUT_MS', help: 'idle keep-alive connection timeout (72000)', parse: int(1, DAY_MS), apply: limit('keepAliveTimeoutMs') },

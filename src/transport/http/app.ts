@@ -52,6 +52,7 @@ export const chunkmaster = fp<AppOptions>(async (app, options) => {
   await app.register(rateLimit, {
     max: limits.rateLimitMax,
     timeWindow: limits.rateLimitWindowMs,
+    cache: limits.rateLimitClients,
     // Authenticated clients are limited per identity (a fleet may share one
     // NAT address); anonymous ones per address.
     keyGenerator: (request) => {

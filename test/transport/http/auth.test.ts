@@ -67,6 +67,14 @@ t.test('past the rate limit a client gets 429; each client has its own budget', 
   t.equal(otherClient.statusCode, 200, 'another server is not throttled by cs1');
 });
 
+t.test('a fleet larger than the old 5,000-client limiter cache keeps every counter', async (t) => {
+  const { app } = build(t, { limits: { rateLimitMax: 1, rateLimitWindowMs: 60_000 } });
+  const get = (i: number) => app.inject({ url: '/servers', remoteAddress: `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}` });
+  t.equal((await get(0)).statusCode, 200);
+  for (let i = 1; i <= 6000; i++) await get(i);
+  t.equal((await get(0)).statusCode, 429, 'the first client is still over its limit after 6,000 others');
+});
+
 t.test('without a token store the daemon is open', async (t) => {
   const { app } = build(t);
   t.equal((await app.inject({ url: '/servers' })).statusCode, 200);
