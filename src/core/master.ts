@@ -149,8 +149,13 @@ export class Master {
     return found.sort((a, b) => a.currentRf - b.currentRf || rank(a.priority) - rank(b.priority) || compareStrings(a.chunk, b.chunk));
   }
 
+  /**
+   * Safe mode, brake and pending work: cheap enough for a probe. The list of
+   * under-replicated chunks is checkReplication(), which first finishes any
+   * sweep under way and so costs as much as its answer.
+   */
   replicationState(now: number): ReplicationState {
-    const underReplicated = this.checkReplication(now);
+    this.advance(now);
     const remaining = this.safeMode ? Math.max(0, this.startedAt + this.config.safeModeMs - this.now) : 0;
     return {
       safeMode: this.safeMode,
@@ -158,7 +163,6 @@ export class Master {
       brakeEngaged: this.brake,
       pendingCopies: this.planner.copies.size,
       pendingDeletes: this.planner.deletes.size,
-      underReplicated,
     };
   }
 

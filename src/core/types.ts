@@ -56,5 +56,4 @@ export interface ReplicationState {
   pendingCopies: number;
   /** Deletes handed out (or about to be) that no chunk report has confirmed yet. */
   pendingDeletes: number;
-  underReplicated: UnderReplicated[];
 }

@@ -195,7 +195,7 @@ t.test('replication state: safe mode after start, brake when most servers are de
   t.equal(later.safeMode, false);
   t.equal(later.safeModeRemainingMs, 0);
   t.equal(later.brakeEngaged, true, 'two of three dead is above half');
-  t.same(later.underReplicated.map((u) => [u.chunk, u.priority]), [['x', 'missing']]);
+  t.same(master.checkReplication(T0 + 21_000).map((u) => [u.chunk, u.priority]), [['x', 'missing']]);
 });
 
 t.test('drained, degraded and full servers cannot take copies', async (t) => {
@@ -208,4 +208,16 @@ t.test('drained, degraded and full servers cannot take copies', async (t) => {
   t.equal(master.drainServer(T0, 'd')?.status, 'draining');
   t.equal(master.drainServer(T0, 'nobody'), undefined);
   t.same(master.checkReplication(T0), [], 'nobody else is eligible, so one replica is all there can be');
+});
+
+t.test('replication state leaves a dead server\'s sweep to the ticks; the under-replicated list finishes it', async (t) => {
+  const master = new Master(0, { safeModeMs: 0 });
+  const chunks = Array.from({ length: 20_000 }, (_, i) => `ch_${i}`);
+  master.heartbeat(0, { server: 'big', chunks });
+  master.heartbeat(10_000, { server: 'small' });
+  const state = master.replicationState(15_000);
+  t.equal(state.brakeEngaged, false, 'one of two dead is not above half');
+  t.equal(master.nextDeadline(), 15_000, 'sweep work is still due: a probe did not do it all at once');
+  t.equal(master.checkReplication(15_000).length, 20_000, 'every chunk of the dead server is missing');
+  t.not(master.nextDeadline(), 15_000, 'the list could only be exact once the sweep was done');
 });

@@ -76,9 +76,13 @@ export class Metrics {
 
   private refresh(): void {
     const master = this.driver.master;
-    const { views, state } = this.driver.run((now) => ({ views: master.serverStatus(now), state: master.replicationState(now) }));
+    const { views, state, underReplicated } = this.driver.run((now) => ({
+      views: master.serverStatus(now),
+      state: master.replicationState(now),
+      underReplicated: master.checkReplication(now),
+    }));
     setCounts(this.servers, 'state', ['alive', 'dead', 'draining'], views.map((view) => view.status));
-    setCounts(this.underReplicated, 'priority', ['missing', 'critical', 'normal'], state.underReplicated.map((entry) => entry.priority));
+    setCounts(this.underReplicated, 'priority', ['missing', 'critical', 'normal'], underReplicated.map((entry) => entry.priority));
     // A dead server counts 0, so the sum is the replicas that count.
     this.replicas.set(views.reduce((sum, view) => sum + view.chunks, 0));
     this.pendingCopies.set(state.pendingCopies);

@@ -126,13 +126,13 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
       response: { 200: ReplicationResponse, ...errors(...AUTH) },
     },
   }, async () => {
-    const state = driver.run((now) => master.replicationState(now));
+    const { state, underReplicated } = driver.run((now) => ({ state: master.replicationState(now), underReplicated: master.checkReplication(now) }));
     return {
       safe_mode: state.safeMode,
       safe_mode_remaining_ms: Math.ceil(state.safeModeRemainingMs),
       brake_engaged: state.brakeEngaged,
       pending_copies: state.pendingCopies,
-      under_replicated: underReplicatedEntries(state.underReplicated) as Static<typeof UnderReplicatedEntry>[],
+      under_replicated: underReplicatedEntries(underReplicated) as Static<typeof UnderReplicatedEntry>[],
     };
   });
 
