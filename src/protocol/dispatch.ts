@@ -21,6 +21,20 @@ export function answer(master: Master, now: number, body: Body, src?: string): B
   }
 }
 
+/**
+ * Runs the answering of one request; a bug it meets (anything but a
+ * ProtocolError, which answer() already turns into a reply) is handed to
+ * `onBug` and answered with error 13, so one message never stops a transport.
+ */
+export function guardAnswer(body: Body, answering: () => Body | undefined, onBug: (error: unknown) => void): Body | undefined {
+  try {
+    return answering();
+  } catch (error) {
+    onBug(error);
+    return errorBody(body, new ProtocolError('CRASH', 'internal error; the message may not have been applied'));
+  }
+}
+
 export function errorBody(request: Body, error: ProtocolError): Body {
   const msgId = request['msg_id'];
   const inReplyTo = Number.isSafeInteger(msgId) && (msgId as number) >= 0 ? msgId : undefined;

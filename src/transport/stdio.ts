@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import { type Body, answer, errorBody } from '../protocol/dispatch.js';
-import { ProtocolError } from '../protocol/errors.js';
+import { type Body, answer, guardAnswer } from '../protocol/dispatch.js';
+import { type Envelope, asEnvelope } from '../protocol/envelope.js';
 import { pyDumps } from '../protocol/pyjson.js';
 import type { CoreDriver } from '../runtime/driver.js';
 import type { Logger } from '../runtime/logger.js';
@@ -11,12 +11,6 @@ export interface LineSink {
 
 const LINE_BREAK = /\r\n|\r|\n/;
 const HAS_LINE_BREAK = /[\r\n]/;
-
-interface Envelope {
-  src: string;
-  dest: string;
-  body: Body;
-}
 
 /**
  * The Maelstrom node: one JSON envelope per stdin line, replies on stdout in
@@ -73,14 +67,12 @@ export class StdioNode {
     this.send(src, reply, dest);
   }
 
-  /** A bug met by one message is logged and answered with error 13; the node keeps serving. */
   private answerSafely(body: Body, src: string): Body | undefined {
-    try {
-      return this.driver.run((now) => answer(this.driver.master, now, body, src));
-    } catch (error) {
-      this.log.error({ err: error, src, type: body['type'] }, 'internal error while handling a message');
-      return errorBody(body, new ProtocolError('CRASH', 'internal error; the message may not have been applied'));
-    }
+    return guardAnswer(
+      body,
+      () => this.driver.run((now) => answer(this.driver.master, now, body, src)),
+      (error) => this.log.error({ err: error, src, type: body['type'] }, 'internal error while handling a message'),
+    );
   }
 
   private parse(line: string): Envelope | undefined {
@@ -91,27 +83,15 @@ export class StdioNode {
       this.log.warn({ err: (error as Error).message, line: preview(line) }, 'skipped a line that is not JSON');
       return undefined;
     }
-    if (!isEnvelope(value)) {
-      this.log.warn({ line: preview(line) }, 'skipped a line that is not an envelope {src, dest, body}');
-      return undefined;
-    }
-    return value;
+    const envelope = asEnvelope(value);
+    if (envelope === undefined) this.log.warn({ line: preview(line) }, 'skipped a line that is not an envelope {src, dest, body}');
+    return envelope;
   }
 
   private send(dest: string, body: Body, fallbackSrc: string): void {
     body['msg_id'] = this.nextMsgId++;
     this.out.write(pyDumps({ src: this.nodeId ?? fallbackSrc, dest, body }) + '\n');
   }
-}
-
-function isEnvelope(value: unknown): value is Envelope {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const { src, dest, body } = value as Record<string, unknown>;
-  return typeof src === 'string' && typeof dest === 'string' && isPlainObject(body);
-}
-
-function isPlainObject(value: unknown): value is Body {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function preview(line: string): string {

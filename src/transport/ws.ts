@@ -1,5 +1,6 @@
 import type { CoreEvent } from '../core/index.js';
-import { type Body, answer, errorBody } from '../protocol/dispatch.js';
+import { type Body, answer, errorBody, guardAnswer } from '../protocol/dispatch.js';
+import { asEnvelope, isBody } from '../protocol/envelope.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { eventBody } from '../protocol/events.js';
 import { pyDumps } from '../protocol/pyjson.js';
@@ -9,9 +10,11 @@ export interface FrameSink {
   send(text: string): void;
 }
 
-/** Hooks the HTTP app uses to count WebSocket heartbeats like HTTP ones. */
+/** Hooks of the HTTP app: heartbeats counted like HTTP ones, bugs logged. */
 export interface SessionObserver {
   heartbeat(run: () => Body | undefined): Body | undefined;
+  /** A bug met while answering `body`; the frame is answered with error 13. */
+  bug(error: unknown, body: Body): void;
 }
 
 /**
@@ -52,7 +55,9 @@ export class WsSession {
 
   private reply(body: Body, src: string | undefined): Body | undefined {
     const run = () => this.driver.run((now) => answer(this.driver.master, now, body, src));
-    return body['type'] === 'heartbeat' && this.observer ? this.observer.heartbeat(run) : run();
+    const observer = this.observer;
+    const answering = body['type'] === 'heartbeat' && observer ? () => observer.heartbeat(run) : run;
+    return guardAnswer(body, answering, (error) => observer?.bug(error, body));
   }
 
   private subscribe(request: Body): void {
@@ -74,12 +79,7 @@ function decode(text: string): { body: Body; src: string | undefined } | Protoco
   } catch {
     return new ProtocolError('MALFORMED_REQUEST', 'frame is not JSON');
   }
-  if (!isObject(value)) return new ProtocolError('MALFORMED_REQUEST', 'frame is not a JSON object');
-  const { src, dest, body } = value;
-  if (typeof src === 'string' && typeof dest === 'string' && isObject(body)) return { body, src };
-  return { body: value, src: undefined };
-}
-
-function isObject(value: unknown): value is Body {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!isBody(value)) return new ProtocolError('MALFORMED_REQUEST', 'frame is not a JSON object');
+  const envelope = asEnvelope(value);
+  return envelope ? { body: envelope.body, src: envelope.src } : { body: value, src: undefined };
 }

@@ -36,6 +36,31 @@ t.test('each frame gets the body the stdio node would send, numbered from 0 per 
   t.equal((await second.next())['msg_id'], 0, 'a new connection numbers from 0');
 });
 
+t.test('a bug met while answering a frame gets error 13 and the daemon keeps serving', async (t) => {
+  const { app, driver } = build(t);
+  const { ws } = await listen(app);
+  const client = await connect(ws);
+  t.teardown(() => client.close());
+  const { master } = driver;
+  const heartbeat = master.heartbeat.bind(master);
+  const serverStatus = master.serverStatus.bind(master);
+  master.heartbeat = () => {
+    throw new Error('bug in heartbeat');
+  };
+  master.serverStatus = () => {
+    throw new Error('bug in status');
+  };
+  const crash = { type: 'error', code: 13, text: 'internal error; the message may not have been applied' };
+  client.send({ type: 'heartbeat', msg_id: 1, server: 'cs1' });
+  t.same(await client.next(), { ...crash, in_reply_to: 1, msg_id: 0 }, 'a heartbeat, counted through the metrics hook');
+  client.send({ type: 'server_status', msg_id: 2 });
+  t.same(await client.next(), { ...crash, in_reply_to: 2, msg_id: 1 });
+  master.heartbeat = heartbeat;
+  master.serverStatus = serverStatus;
+  client.send({ type: 'heartbeat', msg_id: 3, server: 'cs1' });
+  t.same(await client.next(), { type: 'heartbeat_ok', in_reply_to: 3, status: 'alive', msg_id: 2 }, 'the same socket keeps serving');
+});
+
 t.test('invalid frames get error bodies and the socket stays open', async (t) => {
   const { app } = build(t);
   const { ws } = await listen(app);

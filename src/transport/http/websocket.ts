@@ -28,6 +28,7 @@ export const websocketRoute: FastifyPluginAsync<WebSocketOptions> = async (app, 
         metrics.countHeartbeat(reply?.['type'] === 'heartbeat_ok');
         return reply;
       },
+      bug: (error, body) => request.log.error({ err: error, type: body['type'] }, 'internal error while handling a message'),
     });
     request.log.info('websocket opened');
     socket.on('message', (data, isBinary) => {
