@@ -8,6 +8,8 @@ export interface CoreConfig {
   pendingTimeoutMs: number;
   diskFullPct: number;
   maxDeadFraction: number;
+  /** A server dead this long no longer counts for the mass-failure brake (Ceph's mon_osd_down_out_interval). */
+  deadOutMs: number;
 }
 
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5000;
@@ -26,6 +28,7 @@ export function defaultCoreConfig(overrides: Partial<CoreConfig> = {}): CoreConf
     pendingTimeoutMs: 60000,
     diskFullPct: 90,
     maxDeadFraction: 0.5,
+    deadOutMs: 600_000,
     ...overrides,
   };
 }

@@ -1,3 +1,11 @@
-export { Master } from './master.js';
+export { type ForgetOutcome, Master } from './master.js';
 export { type CoreConfig, defaultCoreConfig, deadTimeoutMs } from './config.js';
+export {
+  type PageCursor,
+  type ReplicationSummary,
+  type UnderReplicatedPage,
+  groupCount,
+  replicationSummary,
+  underReplicatedPage,
+} from './reads.js';
 export type * from './types.js';

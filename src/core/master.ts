@@ -1,9 +1,12 @@
 import { type CoreConfig, deadTimeoutMs, defaultCoreConfig } from './config.js';
-import { DeadlineHeap } from './heap.js';
+import { Departures } from './departures.js';
+import { Liveness } from './liveness.js';
 import { Planner } from './planner.js';
 import { type ServerRecord, ServerRegistry } from './registry.js';
 import { ReplicaMap } from './replicas.js';
-import { SWEEP_BATCH, Sweeps } from './sweeps.js';
+import { FullReports } from './reports.js';
+import { SWEEP_BATCH, type SweepHooks, Sweeps } from './sweeps.js';
+import { ChunkTally } from './tallies.js';
 import type {
   CoreEvent,
   HeartbeatInput,
@@ -14,6 +17,9 @@ import type {
   ServerView,
   UnderReplicated,
 } from './types.js';
+
+/** What forgetServer() did: only a dead server can be forgotten. */
+export type ForgetOutcome = 'forgotten' | 'alive' | 'unknown';
 
 /**
  * The master's state machine. Sans-I/O: every entry point is told the time
@@ -29,28 +35,36 @@ export class Master {
   readonly replicas = new ReplicaMap();
   readonly planner: Planner;
   private readonly sweeps = new Sweeps();
-  private readonly deadlines = new DeadlineHeap();
+  private readonly liveness = new Liveness();
+  private readonly reports: FullReports;
   private readonly events: CoreEvent[] = [];
   private readonly startedAt: number;
   private now: number;
   private safeMode: boolean;
   private brake = false;
-  /** Per-chunk stamps that dedupe one report in O(its length); see applyReport. */
-  private stamps = new Uint32Array(1024);
-  private epoch = 0;
+  private readonly departures: Departures;
+  /** Chunks that lost their last live replica this step, outside any departure. */
+  private missing = new ChunkTally();
+  private readonly sweepHooks: SweepHooks = {
+    removed: (server, chunk) => this.departures.removed(server, chunk, this.now),
+    touch: (chunk) => this.planner.touch(chunk, this.now),
+    reaped: (server) => this.departures.reaped(server, this.now),
+  };
 
   constructor(now: number, config: Partial<CoreConfig> = {}) {
     this.config = defaultCoreConfig(config);
     this.startedAt = now;
     this.now = now;
     this.safeMode = this.config.safeModeMs > 0;
-    this.planner = new Planner(this.config, this.servers, this.replicas, (server) => this.counts(server), (event) => this.events.push(event));
+    this.planner = new Planner(this.config, this.servers, this.replicas, (server) => this.counts(server), (chunk) => this.lostLastReplica(chunk));
+    this.reports = new FullReports(this.replicas, this.planner);
+    this.departures = new Departures(this.servers, this.replicas, this.planner, this.sweeps, (event) => this.events.push(event));
   }
 
   /** The earliest time at which tick() has work to do, if any. */
   nextDeadline(): number | undefined {
     if (this.sweeps.busy) return this.now;
-    let next = this.deadlines.peekDeadline();
+    let next = this.liveness.nextDeadline();
     const candidates = [this.safeMode ? this.startedAt + this.config.safeModeMs : undefined, this.planner.nextDeadline(this.now, this.paused)];
     for (const at of candidates) if (at !== undefined && (next === undefined || at < next)) next = at;
     return next;
@@ -63,12 +77,26 @@ export class Master {
    */
   tick(now: number): void {
     this.advance(now);
-    const swept = this.sweeps.step(this.replicas, SWEEP_BATCH, (server, chunk) => this.planner.replicaRemoved(server, chunk, this.now), (chunk) => this.planner.touch(chunk, this.now));
+    const swept = this.sweeps.step(this.replicas, SWEEP_BATCH, this.sweepHooks);
     if (swept === 0 && !this.paused) this.planner.roundIfDue(this.now);
   }
 
+  /** Events since the last call; chunks that went missing are summed into one chunks_missing event. */
   takeEvents(): CoreEvent[] {
+    if (this.missing.count > 0) {
+      this.events.push({ type: 'chunks_missing', at: this.now, count: this.missing.count, examples: this.missing.examples });
+      this.missing = new ChunkTally();
+    }
     return this.events.splice(0, this.events.length);
+  }
+
+  /**
+   * The master itself could not listen for `ms` (its own stall: GC, a long
+   * synchronous step, a backlog of input). No server is blamed for it: every
+   * liveness deadline moves back by as much. The caller measures stalls.
+   */
+  creditStall(ms: number): void {
+    this.liveness.credit(ms);
   }
 
   get startTime(): number {
@@ -76,6 +104,35 @@ export class Master {
   }
 
   heartbeat(now: number, input: HeartbeatInput): HeartbeatReply {
+    const record = this.hear(now, input);
+    const at = this.now;
+    // A full list from a server being reaped replaces what is left of its old one, all of which counts again.
+    if (input.chunks !== undefined) {
+      this.reports.apply(record.index, input.chunks, this.departures.revived(record.index), at);
+      this.planner.reportReceived(record.index, at);
+    }
+    this.planner.markDirty();
+    if (this.paused) return { status: statusOf(record), chunksToDelete: [], chunksToReplicate: [] };
+    this.planner.roundIfDue(at);
+    const planned = this.planner.deliver(record.index, at);
+    return {
+      status: statusOf(record),
+      chunksToDelete: planned.deletes.map((chunk) => this.replicas.handleOf(chunk)),
+      chunksToReplicate: planned.copies.map(({ chunk, target }) => ({ chunk: this.replicas.handleOf(chunk), target: this.servers.at(target).id })),
+    };
+  }
+
+  /**
+   * Liveness only, with no reply to carry instructions (a heartbeat refused
+   * for its rate still proves the server is up): nothing is handed out, so
+   * nothing is lost with the refusal.
+   */
+  keepAlive(now: number, server: string): ServerStatus {
+    return statusOf(this.hear(now, { server }));
+  }
+
+  /** A server was heard from: registered, revived and its deadline pushed back as needed. */
+  private hear(now: number, input: HeartbeatInput): ServerRecord {
     this.advance(now);
     const at = this.now;
     const known = this.servers.get(input.server);
@@ -88,21 +145,8 @@ export class Master {
       this.events.push({ type: 'server_alive', server: record.id, at, revived: known !== undefined });
       this.checkBrake(at);
     }
-    this.deadlines.set(record.index, at + deadTimeoutMs(this.config));
-    // A full list from a server being reaped replaces what is left of its old one, all of which counts again.
-    if (input.chunks !== undefined) {
-      this.applyReport(record, input.chunks, this.sweeps.cancelReap(record.index));
-      this.planner.reportReceived(record.index, at);
-    }
-    this.planner.markDirty();
-    if (this.paused) return { status: statusOf(record), chunksToDelete: [], chunksToReplicate: [] };
-    this.planner.roundIfDue(at);
-    const planned = this.planner.deliver(record.index, at);
-    return {
-      status: statusOf(record),
-      chunksToDelete: planned.deletes.map((chunk) => this.replicas.handleOf(chunk)),
-      chunksToReplicate: planned.copies.map(({ chunk, target }) => ({ chunk: this.replicas.handleOf(chunk), target: this.servers.at(target).id })),
-    };
+    this.liveness.schedule(record.index, at, deadTimeoutMs(this.config));
+    return record;
   }
 
   serverStatus(now: number, filter?: ServerStatus): ServerView[] {
@@ -125,7 +169,11 @@ export class Master {
     this.advance(now);
     const id = this.replicas.idOf(handle);
     if (id === undefined) return [];
-    return this.planner.holders(id).sort((a, b) => a - b).map((index) => this.servers.at(index).id);
+    return this.planner
+      .holders(id)
+      .map((index) => this.servers.at(index))
+      .sort((a, b) => a.seq - b.seq)
+      .map((record) => record.id);
   }
 
   /**
@@ -167,6 +215,17 @@ export class Master {
   }
 
   /**
+   * What the cheap reads in reads.ts (replicationSummary, underReplicatedPage)
+   * look at, once deadlines up to `now` are applied. Unlike checkReplication()
+   * it runs no sweep work, so it costs nothing right after a big death.
+   */
+  readView(now: number) {
+    this.advance(now);
+    const { servers, replicas, planner, sweeps } = this;
+    return { targetRf: this.config.replicationFactor, servers, replicas, planner, sweeps: sweeps as Pick<Sweeps, 'busy' | 'reapingServers' | 'isReaping'> };
+  }
+
+  /**
    * Drains a server: it takes no new copies, its replicas stop counting
    * towards target RF (so they are copied elsewhere, with it as a preferred
    * source) and, once a chunk has target RF elsewhere, its copy there is
@@ -185,6 +244,24 @@ export class Master {
     return this.view(record);
   }
 
+  /**
+   * Forgets a dead server: it leaves every listing, no longer counts for the
+   * brake, and a later heartbeat registers it anew. Its index, and every
+   * chunk that has no replica left with this server the last to hold it,
+   * are freed once its reap is done (at once when it is). A live server is
+   * refused: it would only register again with its next heartbeat.
+   */
+  forgetServer(now: number, id: string): ForgetOutcome {
+    this.advance(now);
+    const record = this.servers.get(id);
+    if (record === undefined) return 'unknown';
+    if (record.alive) return 'alive';
+    this.liveness.cancel(record.index);
+    this.departures.forget(record, this.now);
+    this.checkBrake(this.now);
+    return 'forgotten';
+  }
+
   private get paused(): boolean {
     return this.safeMode || this.brake;
   }
@@ -197,11 +274,10 @@ export class Master {
   private advance(now: number): void {
     // Time is monotonic: a caller's clock going backwards changes nothing.
     if (now > this.now) this.now = now;
-    for (;;) {
-      const due = this.deadlines.peekDeadline();
-      if (due === undefined || due > this.now) break;
-      const index = this.deadlines.pop() as number;
-      this.markDead(this.servers.at(index), due);
+    for (let due = this.liveness.popDue(this.now); due !== undefined; due = this.liveness.popDue(this.now)) {
+      const record = this.servers.at(due.server);
+      if (record.alive) this.markDead(record, due.at);
+      else this.markOut(record, due.at);
     }
     if (this.safeMode && this.now >= this.startedAt + this.config.safeModeMs) {
       this.safeMode = false;
@@ -214,15 +290,22 @@ export class Master {
   private markDead(record: ServerRecord, at: number): void {
     const lostReplicas = this.counts(record.index) ? this.replicas.countOf(record.index) : 0;
     this.servers.setAlive(record, false);
-    this.sweeps.reap(record.index);
-    this.planner.serverLost(record.index, at);
+    this.liveness.schedule(record.index, at, this.config.deadOutMs);
+    this.departures.died(record.index, () => this.planner.serverLost(record.index, at));
     this.events.push({ type: 'server_dead', server: record.id, at, lostReplicas });
+    this.checkBrake(at);
+  }
+
+  /** Dead longer than dead_out: a replaced server must not hold the brake for good. */
+  private markOut(record: ServerRecord, at: number): void {
+    this.servers.setOut(record, true);
+    this.events.push({ type: 'server_out', server: record.id, at });
     this.checkBrake(at);
   }
 
   /** Mass-failure brake: with most of the fleet gone, copying would only make a storm. */
   private checkBrake(at: number): void {
-    const known = this.servers.size;
+    const known = this.servers.counted;
     const dead = known - this.servers.alive;
     const engaged = known > 0 && dead / known > this.config.maxDeadFraction;
     if (engaged === this.brake) return;
@@ -231,45 +314,8 @@ export class Master {
     this.planner.markDirty();
   }
 
-  /**
-   * Replaces a server's chunk list with a full report, touching only what
-   * changed: an identical report costs one lookup per handle and no writes.
-   * With `recountAll`, every reported chunk is re-filed (its replica just
-   * started counting again).
-   */
-  private applyReport(record: ServerRecord, handles: readonly string[], recountAll: boolean): void {
-    const epoch = this.nextEpoch();
-    const server = record.index;
-    let seen = 0;
-    for (const handle of handles) {
-      const id = this.replicas.intern(handle);
-      if (id >= this.stamps.length) this.growStamps(id);
-      if (this.stamps[id] === epoch) continue;
-      this.stamps[id] = epoch;
-      seen++;
-      if (this.replicas.add(server, id)) this.planner.replicaAdded(server, id, this.now);
-      else if (recountAll) this.planner.touch(id, this.now);
-    }
-    if (seen === this.replicas.countOf(server)) return;
-    for (const id of [...this.replicas.chunksOf(server)]) {
-      if (this.stamps[id] !== epoch && this.replicas.remove(server, id)) this.planner.replicaRemoved(server, id, this.now);
-    }
-  }
-
-  private nextEpoch(): number {
-    if (this.epoch === 0xffffffff) {
-      this.stamps.fill(0);
-      this.epoch = 0;
-    }
-    return ++this.epoch;
-  }
-
-  private growStamps(id: number): void {
-    let size = this.stamps.length;
-    while (size <= id) size *= 2;
-    const grown = new Uint32Array(size);
-    grown.set(this.stamps);
-    this.stamps = grown;
+  private lostLastReplica(chunk: number): void {
+    (this.departures.tally ?? this.missing).add(this.replicas.handleOf(chunk));
   }
 
   private view(record: ServerRecord): ServerView {

@@ -3,7 +3,6 @@ import { type Instruction, PendingInstructions } from './pending.js';
 import { ChunkQueue } from './queue.js';
 import type { ServerRecord, ServerRegistry } from './registry.js';
 import type { ReplicaMap } from './replicas.js';
-import type { CoreEvent } from './types.js';
 
 /** Replies carry at most this many deletes; the rest wait for later heartbeats. */
 export const MAX_DELETES_PER_REPLY = 1000;
@@ -43,7 +42,8 @@ export class Planner {
     private readonly servers: ServerRegistry,
     private readonly replicas: ReplicaMap,
     private readonly counts: (server: number) => boolean,
-    private readonly emit: (event: CoreEvent) => void,
+    /** Told of each chunk that just lost its last live replica. */
+    private readonly lostLastReplica: (chunk: number) => void,
   ) {
     this.queue = new ChunkQueue(config.replicationFactor);
   }
@@ -56,12 +56,16 @@ export class Planner {
     this.dirty = true;
   }
 
-  /** Re-files a chunk after its replicas or their servers changed. */
+  /** True while a copy or a delete of the chunk is pending. */
+  involves(chunk: number): boolean {
+    return this.copies.forChunk(chunk).length > 0 || this.deletes.forChunk(chunk).length > 0;
+  }
+
+  /** Re-files a chunk after its replicas or their servers changed; a chunk freed meanwhile is left alone. */
   touch(chunk: number, now: number): void {
+    if (!this.replicas.has(chunk)) return;
     const { live, counted } = this.census(chunk, 0);
-    if (this.queue.update(chunk, live, counted)) {
-      this.emit({ type: 'chunk_missing', chunk: this.replicas.handleOf(chunk), at: now });
-    }
+    if (this.queue.update(chunk, live, counted)) this.lostLastReplica(chunk);
     this.dirty = true;
   }
 

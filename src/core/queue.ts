@@ -98,6 +98,21 @@ export class ChunkQueue {
     return this.bucketSizes.reduce((sum, size) => sum + size, 0);
   }
 
+  /** Chunks with no live replica at all. */
+  get missingCount(): number {
+    return this.missing.size;
+  }
+
+  /** Chunks filed with exactly `counted` counted replicas (below target RF, at least one live). */
+  bucketSize(counted: number): number {
+    return this.bucketSizes[counted] ?? 0;
+  }
+
+  /** Where a chunk is filed: the bucket of its counted replicas, -2 when missing, -1 in neither. */
+  placeOf(chunk: number): number {
+    return chunk < this.place.length ? (this.place[chunk] as number) : NONE;
+  }
+
   /** True when some chunk could use a copy or a delete. */
   get hasWork(): boolean {
     return this.underCount > 0 || this.excessCount > 0;
@@ -125,6 +140,13 @@ export class ChunkQueue {
       this.excess.compact(this.excessCount);
     }
     return after === MISSING && before !== MISSING;
+  }
+
+  /** Takes a chunk out of the queue for good (its id is being freed); it must not be in excess. */
+  forget(chunk: number): void {
+    if (chunk >= this.place.length) return;
+    const before = this.place[chunk] as number;
+    if (before !== NONE) this.move(chunk, before, NONE);
   }
 
   /** Up to `limit` chunks that copies could help, fewest counted replicas first; each goes to the back of its line. */

@@ -1,7 +1,9 @@
 /**
  * The chunk location map, both ways: chunk -> servers holding it and
  * server -> chunks it holds. Chunks and servers are dense integer ids.
- * Only replicas that count (on live servers) are stored.
+ * A dead server's replicas stay stored until they are reaped (see Sweeps);
+ * the rules count only those of live servers. A chunk id is freed, and later
+ * reused, only on request (forgetChunk), once no replica holds it.
  *
  * Layout (as HDFS keeps BlockInfo triplets): one record per replica in a
  * single growable Int32Array, five slots each. A record sits on two linked
@@ -23,7 +25,8 @@ const INITIAL_CAPACITY = 64;
 
 export class ReplicaMap {
   private readonly idsByHandle = new Map<string, number>();
-  private readonly handles: string[] = [];
+  private readonly handles: (string | undefined)[] = [];
+  private readonly freeChunks: number[] = [];
   /** Replica records, STRIDE slots each. */
   private records: Int32Array = new Int32Array(INITIAL_CAPACITY * STRIDE);
   /** Records ever handed out (the rest of `records` is untouched). */
@@ -32,20 +35,27 @@ export class ReplicaMap {
   /** chunk id -> its first holder record, and how many holders it has. */
   private chunkHead: Int32Array = filled(INITIAL_CAPACITY, NONE);
   private chunkReplicas: Int32Array = new Int32Array(INITIAL_CAPACITY);
+  /** chunk id -> the server whose replica was the last to go; NONE while it has replicas or never lost one. */
+  private chunkLastHolder: Int32Array = filled(INITIAL_CAPACITY, NONE);
   /** server index -> first and last record of its chunk list, and its length. */
   private serverHead: Int32Array = filled(INITIAL_CAPACITY, NONE);
   private serverTail: Int32Array = filled(INITIAL_CAPACITY, NONE);
   private serverReplicas: Int32Array = new Int32Array(INITIAL_CAPACITY);
   private replicaCount = 0;
 
-  /** Number of distinct chunk handles ever seen. */
+  /** Number of distinct chunk handles known (interned and not forgotten). */
   get chunkCount(): number {
-    return this.handles.length;
+    return this.idsByHandle.size;
   }
 
   /** Number of replicas stored (each counts one chunk on one live server). */
   get size(): number {
     return this.replicaCount;
+  }
+
+  /** True for a chunk id in use (interned and not forgotten). */
+  has(chunk: number): boolean {
+    return this.isChunk(chunk);
   }
 
   idOf(handle: string): number | undefined {
@@ -55,12 +65,27 @@ export class ReplicaMap {
   intern(handle: string): number {
     let id = this.idsByHandle.get(handle);
     if (id === undefined) {
-      id = this.handles.length;
+      id = this.freeChunks.pop() ?? this.handles.length;
       this.idsByHandle.set(handle, id);
-      this.handles.push(handle);
+      this.handles[id] = handle;
       if (id >= this.chunkHead.length) this.growChunks(id);
     }
     return id;
+  }
+
+  /** The server that held a chunk's last replica, while it has none; -1 otherwise. */
+  lastHolderOf(chunk: number): number {
+    return this.isChunk(chunk) && this.chunkReplicas[chunk] === 0 ? (this.chunkLastHolder[chunk] as number) : NONE;
+  }
+
+  /** Frees a chunk id that no replica holds, with its handle; false when it is still held or unknown. */
+  forgetChunk(chunk: number): boolean {
+    if (!this.isChunk(chunk) || this.chunkReplicas[chunk] !== 0) return false;
+    this.idsByHandle.delete(this.handles[chunk] as string);
+    this.handles[chunk] = undefined;
+    this.chunkLastHolder[chunk] = NONE;
+    this.freeChunks.push(chunk);
+    return true;
   }
 
   handleOf(chunk: number): string {
@@ -179,7 +204,7 @@ export class ReplicaMap {
   }
 
   private isChunk(chunk: number): boolean {
-    return chunk >= 0 && chunk < this.handles.length;
+    return chunk >= 0 && chunk < this.handles.length && this.handles[chunk] !== undefined;
   }
 
   private isServer(server: number): boolean {
@@ -198,7 +223,9 @@ export class ReplicaMap {
     const next = this.records[record + NEXT_IN_CHUNK] as number;
     if (before === NONE) this.chunkHead[chunk] = next;
     else this.records[before + NEXT_IN_CHUNK] = next;
-    this.chunkReplicas[chunk] = (this.chunkReplicas[chunk] as number) - 1;
+    const left = (this.chunkReplicas[chunk] as number) - 1;
+    this.chunkReplicas[chunk] = left;
+    if (left === 0) this.chunkLastHolder[chunk] = this.records[record + SERVER] as number;
   }
 
   private unlinkFromServer(record: number): void {
@@ -235,6 +262,7 @@ export class ReplicaMap {
   private growChunks(id: number): void {
     this.chunkHead = grown(this.chunkHead, id + 1, NONE);
     this.chunkReplicas = grown(this.chunkReplicas, id + 1, 0);
+    this.chunkLastHolder = grown(this.chunkLastHolder, id + 1, NONE);
   }
 
   private growServers(server: number): void {

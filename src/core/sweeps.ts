@@ -1,11 +1,17 @@
 import type { ReplicaMap } from './replicas.js';
 
-/**
- * Replica operations per tick(): keeps one tick well under the 50 ms
- * event-loop budget, leaving room for logging the events it may raise
- * (a chunk_missing per chunk whose last replica was on the dead server).
- */
+/** Replica operations per tick(): keeps one tick well under the 50 ms event-loop budget. */
 export const SWEEP_BATCH = 2500;
+
+/** What a sweep step reports back to the master. */
+export interface SweepHooks {
+  /** A reaped replica was dropped. */
+  removed(server: number, chunk: number): void;
+  /** A drained server's chunk is to be re-filed. */
+  touch(chunk: number): void;
+  /** A dead server has no stored replica left. */
+  reaped(server: number): void;
+}
 
 interface Recount {
   server: number;
@@ -28,6 +34,11 @@ export class Sweeps {
     return this.reaping.size > 0 || this.recounts.length > 0;
   }
 
+  /** Dead servers whose stored replicas are still being dropped. */
+  get reapingServers(): ReadonlySet<number> {
+    return this.reaping;
+  }
+
   isReaping(server: number): boolean {
     return this.reaping.has(server);
   }
@@ -45,11 +56,8 @@ export class Sweeps {
     this.recounts.push({ server, chunks: [...chunks], next: 0 });
   }
 
-  /**
-   * Does up to `budget` replica operations: removes reaped replicas through
-   * `removed` and hands chunks to re-file to `touch`. Returns the work done.
-   */
-  step(replicas: ReplicaMap, budget: number, removed: (server: number, chunk: number) => void, touch: (chunk: number) => void): number {
+  /** Does up to `budget` replica operations, reporting each through `hooks`. Returns the work done. */
+  step(replicas: ReplicaMap, budget: number, hooks: SweepHooks): number {
     let done = 0;
     for (const server of this.reaping) {
       const batch: number[] = [];
@@ -57,16 +65,19 @@ export class Sweeps {
         if (batch.length >= budget - done) break;
         batch.push(chunk);
       }
-      for (const chunk of batch) if (replicas.remove(server, chunk)) removed(server, chunk);
+      for (const chunk of batch) if (replicas.remove(server, chunk)) hooks.removed(server, chunk);
       done += batch.length;
-      if (replicas.countOf(server) === 0) this.reaping.delete(server);
+      if (replicas.countOf(server) === 0) {
+        this.reaping.delete(server);
+        hooks.reaped(server);
+      }
       if (done >= budget) return done;
     }
     while (done < budget) {
       const job = this.recounts[0];
       if (job === undefined) break;
       const end = Math.min(job.chunks.length, job.next + budget - done);
-      for (let at = job.next; at < end; at++) touch(job.chunks[at] as number);
+      for (let at = job.next; at < end; at++) hooks.touch(job.chunks[at] as number);
       done += end - job.next;
       job.next = end;
       if (end === job.chunks.length) this.recounts.shift();

@@ -36,7 +36,14 @@ export type CoreEvent =
   | { type: 'safe_mode_exited'; at: number }
   | { type: 'brake_engaged'; at: number; dead: number; known: number }
   | { type: 'brake_released'; at: number; dead: number; known: number }
-  | { type: 'chunk_missing'; chunk: string; at: number };
+  /** Chunks that lost their last live replica during one step of the core: a count and a few examples, never one event per chunk. */
+  | { type: 'chunks_missing'; at: number; count: number; examples: string[] }
+  /** A dead server's stored replicas are all dropped: how many, and how many chunks it left with no live replica. */
+  | { type: 'server_reaped'; server: string; at: number; replicas: number; chunksMissing: number; examples: string[] }
+  /** Dead longer than dead_out: no longer counted by the mass-failure brake. */
+  | { type: 'server_out'; server: string; at: number }
+  /** An operator forgot a dead server: its id and the chunks only it had held are freed. */
+  | { type: 'server_forgotten'; server: string; at: number; chunksFreed: number };
 
 export type Priority = 'missing' | 'critical' | 'normal';
 

@@ -81,6 +81,9 @@ t.test('a server dies at exactly 3 missed heartbeats, on tick with no other inpu
   t.equal(view?.missedHeartbeats, 3);
   t.same(master.chunkLocations(T0 + 15_000, 'a'), []);
   settle(master, T0 + 15_000);
+  t.equal(master.nextDeadline(), T0 + 15_000 + 600_000, 'nothing left to watch but the dead-out moment');
+  settle(master, T0 + 615_000);
+  t.same(livenessEvents(master), [], 'dead-out is no liveness change');
   t.equal(master.nextDeadline(), undefined, 'nothing left to watch');
 });
 

@@ -31,7 +31,7 @@ t.test('a later deadline keeps the armed timer, which re-arms when it fires earl
   clearInterval(keepAlive);
   t.notOk(dead.includes('a'), 'a, heartbeating, stays alive');
   t.ok(await until(() => dead.includes('a')), 'a dies once silent');
-  t.equal(driver.master.nextDeadline(), undefined);
+  t.ok((driver.master.nextDeadline() ?? 0) >= 600_000, 'only the dead-out moments are left');
   driver.close();
   t.equal(driver.run(() => 42), 42, 'a closed driver still runs work, with no timer');
 });
