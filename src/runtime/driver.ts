@@ -1,7 +1,17 @@
 import type { CoreEvent, Master } from '../core/index.js';
 import { type Clock, monotonicClock } from './clock.js';
+import { STALL_PROBE_MS, StallWatch } from './stalls.js';
 
 export type EventListener = (event: CoreEvent) => void;
+
+export interface DriverOptions {
+  /**
+   * Credit the master's own stalls to every server's deadline (see
+   * StallWatch). On by default with the real clock; a fake clock's jumps
+   * would look like stalls.
+   */
+  watchStalls?: boolean;
+}
 
 /**
  * Feeds the core the time and keeps exactly one timer armed for its next
@@ -13,11 +23,26 @@ export class CoreDriver {
   private armedFor: number | undefined;
   private readonly listeners = new Set<EventListener>();
   private closed = false;
+  private readonly stalls: StallWatch | undefined;
+  private readonly probe: NodeJS.Timeout | undefined;
+  private stalledMs = 0;
 
   constructor(
     readonly master: Master,
     private readonly clock: Clock = monotonicClock,
-  ) {}
+    options: DriverOptions = {},
+  ) {
+    if (!(options.watchStalls ?? clock === monotonicClock)) return;
+    const stalls = new StallWatch(clock.now());
+    this.stalls = stalls;
+    this.probe = setInterval(() => this.credit(stalls.probe(this.clock.now())), STALL_PROBE_MS);
+    this.probe.unref();
+  }
+
+  /** Total time the master was found stalled and credited to the servers, in ms. */
+  get stallMs(): number {
+    return this.stalledMs;
+  }
 
   now(): number {
     return this.clock.now();
@@ -29,9 +54,13 @@ export class CoreDriver {
   }
 
   run<T>(work: (now: number) => T): T {
+    const started = this.clock.now();
+    // A stall that ended just now is credited before any deadline is looked at.
+    if (this.stalls) this.credit(this.stalls.beforeWork(started));
     try {
-      return work(this.clock.now());
+      return work(started);
     } finally {
+      if (this.stalls) this.credit(this.stalls.afterWork(started, this.clock.now()));
       this.settle();
     }
   }
@@ -39,6 +68,13 @@ export class CoreDriver {
   close(): void {
     this.closed = true;
     this.disarm();
+    clearInterval(this.probe);
+  }
+
+  private credit(ms: number): void {
+    if (ms <= 0) return;
+    this.stalledMs += ms;
+    this.master.creditStall(ms);
   }
 
   private settle(): void {
