@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { Master } from './core/index.js';
 import { ConfigError, type ParsedCommandLine, type SettingGroup, loadConfig, settingsHelp } from './runtime/config.js';
 import { CoreDriver } from './runtime/driver.js';
-import { createLogger } from './runtime/logger.js';
+import { logEvents } from './runtime/event-log.js';
+import { LOG_CLOSE_MS, openLog } from './runtime/logger.js';
 import { monotonicClock } from './runtime/clock.js';
 import { createToken, digestOf } from './runtime/tokens.js';
 import { StdioNode } from './transport/stdio.js';
@@ -64,27 +65,33 @@ function usageError(what: string): number {
 }
 
 async function runStdio({ config }: ParsedCommandLine): Promise<number> {
-  const log = createLogger(config.logLevel, { format: config.logFormat });
+  const { log, output } = openLog(config.logLevel, { format: config.logFormat });
   const driver = new CoreDriver(new Master(monotonicClock.now(), config.core));
-  driver.onEvent((event) => log.info(event, event.type.replaceAll('_', ' ')));
+  const stopEventLog = logEvents(driver, log);
   const node = new StdioNode(driver, process.stdout, log);
   // A reader that goes away (EPIPE) ends the node quietly instead of crashing it.
+  let stdoutClosed = false;
   process.stdout.on('error', (error) => {
+    if (stdoutClosed) return;
+    stdoutClosed = true;
     log.warn({ err: error }, 'stdout closed; exiting');
-    process.exit(0);
+    void output.close(LOG_CLOSE_MS).then(() => process.exit(0));
   });
   log.info({ config: config.core }, 'stdio node started');
   await node.run(process.stdin);
   driver.close();
+  stopEventLog();
+  // Logs are written asynchronously: give them a moment, but a stuck stderr cannot hold the exit.
+  await output.close(LOG_CLOSE_MS);
   return 0;
 }
 
 async function runServe({ config }: ParsedCommandLine): Promise<number> {
   // Loaded on demand: Fastify and its plugins would slow the stdio node's start.
   const { ServeError, serve } = await import('./transport/http/serve.js');
-  const log = createLogger(config.logLevel, { format: config.logFormat });
+  const { log, output } = openLog(config.logLevel, { format: config.logFormat });
   try {
-    await serve(config, log);
+    await serve(config, log, output);
   } catch (error) {
     if (!(error instanceof ServeError)) throw error;
     process.stderr.write(`chunkmaster: ${error.message}\n`);

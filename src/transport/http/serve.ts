@@ -4,7 +4,8 @@ import { Master } from '../../core/index.js';
 import { monotonicClock } from '../../runtime/clock.js';
 import type { RuntimeConfig } from '../../runtime/config.js';
 import { CoreDriver } from '../../runtime/driver.js';
-import type { Logger } from '../../runtime/logger.js';
+import { logEvents } from '../../runtime/event-log.js';
+import { LOG_CLOSE_MS, type LogOutput, type Logger } from '../../runtime/logger.js';
 import { TokenStore, TokensFileError } from '../../runtime/tokens.js';
 import { buildApp } from './app.js';
 
@@ -40,16 +41,19 @@ export function loadTokens(config: RuntimeConfig): TokenStore | undefined {
 /**
  * Runs the HTTP/WebSocket daemon until SIGTERM or SIGINT, then closes every
  * socket and exits 0 (close-with-grace gives up after 10 s and exits 1).
+ * `output` is the logger's destination: its drop count goes to /metrics, and
+ * shutdown waits at most LOG_CLOSE_MS for it, so a stuck stderr cannot hold the exit.
  */
-export async function serve(config: RuntimeConfig, log: Logger): Promise<void> {
+export async function serve(config: RuntimeConfig, log: Logger, output: LogOutput): Promise<void> {
   const tokens = loadTokens(config);
   const driver = new CoreDriver(new Master(monotonicClock.now(), config.core));
-  driver.onEvent((event) => log.info(event, event.type.replaceAll('_', ' ')));
-  const app = buildApp({ driver, tokens, limits: config.http, logger: log });
+  const stopEventLog = logEvents(driver, log);
+  const app = buildApp({ driver, tokens, limits: config.http, logger: log, logDrops: () => output.dropped });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     driver.close();
+    stopEventLog();
     await app.close();
     throw new ServeError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
   }
@@ -59,6 +63,8 @@ export async function serve(config: RuntimeConfig, log: Logger): Promise<void> {
     else log.info({ signal }, 'shutting down');
     await app.close();
     driver.close();
+    stopEventLog();
+    await output.close(LOG_CLOSE_MS);
   });
   if (tokens === undefined) log.warn('no --tokens-file: the daemon is open, every client acts as an operator');
   else log.info({ tokens: tokens.size }, 'bearer tokens loaded');
