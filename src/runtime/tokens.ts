@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { Id } from '../protocol/schemas.js';
 import { describeError } from '../protocol/validate.js';
 
 /** Who a bearer token belongs to. */
@@ -10,7 +11,7 @@ export type Identity = { kind: 'operator' } | { kind: 'server'; server: string }
 const Digest = Type.String({ pattern: '^sha256:[0-9a-f]{64}$' });
 const TokensFileSchema = Type.Object(
   {
-    servers: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 256 }), Digest)),
+    servers: Type.Optional(Type.Record(Id('A chunk server id.'), Digest)),
     operators: Type.Optional(Type.Array(Digest)),
   },
   { additionalProperties: false },

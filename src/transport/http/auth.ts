@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Identity, TokenStore } from '../../runtime/tokens.js';
 import { httpError } from './errors.js';
+import { type RequestLimits, tooManyRequests } from './limits.js';
 
 /** Who may call a route: anyone, a chunk server (as itself) or an operator. */
 export type Access = 'public' | 'server' | 'operator';
@@ -11,35 +13,92 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     identity: Identity | undefined;
+    /** Whose operator budget this request spends: its token's digest, or its address when open. */
+    clientKey: string;
   }
 }
 
 const OPEN: Identity = { kind: 'operator' };
 
 /**
- * Bearer-token checks, run before the body is read: 401 without a known
- * token, 403 when a chunk server's token asks for an operator route. With
- * no token store the daemon is open and everyone acts as an operator.
+ * Bearer-token checks and rate limits, run before the body is read. In
+ * order: the per-address abuse threshold (429); the token (401 without a
+ * known one; past the address's budget of failures, 429); a chunk server's
+ * token on an operator route (403); the heartbeat budget of a server token's
+ * own server, or an operator's budget (429). With no token store the daemon
+ * is open and everyone acts as an operator, limited per address. /healthz
+ * (public) is neither checked nor limited. A callback hook: a promise per
+ * request shows in heartbeat profiles.
  */
-export function installAuth(app: FastifyInstance, tokens: TokenStore | undefined): void {
+export function installAuth(app: FastifyInstance, tokens: TokenStore | undefined, limits: RequestLimits): void {
   app.decorateRequest('identity', undefined);
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+  app.decorateRequest('clientKey', '');
+  app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
     const access = request.routeOptions.config.access ?? 'operator';
-    if (tokens === undefined) {
-      request.identity = OPEN;
+    if (access === 'public') {
+      if (tokens === undefined) request.identity = OPEN;
+      done();
       return;
     }
-    if (access === 'public') return;
-    const identity = identify(tokens, request.headers.authorization);
-    if (identity === undefined) {
-      reply.header('www-authenticate', 'Bearer');
-      throw httpError(401, 'a valid bearer token is required');
+    const flooding = limits.address(request.ip);
+    if (flooding > 0) {
+      done(tooManyRequests(reply, flooding, `address ${request.ip}`));
+      return;
     }
-    request.identity = identity;
-    if (identity.kind === 'server' && access !== 'server') {
-      throw httpError(403, `a chunk server token (server ${JSON.stringify(identity.server)}) may only send heartbeats`);
-    }
+    done(tokens === undefined ? admitOpen(request, reply, access, limits) : admit(request, reply, access, tokens, limits));
   });
+}
+
+function admitOpen(request: FastifyRequest, reply: FastifyReply, access: Access, limits: RequestLimits): Error | undefined {
+  request.identity = OPEN;
+  request.clientKey = request.ip;
+  // Heartbeats are limited per server once the body names it (see limitHeartbeat).
+  return access === 'operator' ? limitClient(request, reply, limits) : undefined;
+}
+
+function admit(request: FastifyRequest, reply: FastifyReply, access: Access, tokens: TokenStore, limits: RequestLimits): Error | undefined {
+  const token = bearerToken(request.headers.authorization);
+  const identity = token === undefined ? undefined : tokens.identify(token);
+  if (token === undefined || identity === undefined) {
+    const wait = limits.client(request.ip);
+    if (wait > 0) return tooManyRequests(reply, wait, `unauthenticated requests from ${request.ip}`);
+    reply.header('www-authenticate', 'Bearer');
+    return httpError(401, 'a valid bearer token is required');
+  }
+  request.identity = identity;
+  if (identity.kind === 'server') {
+    if (access !== 'server') return httpError(403, `a chunk server token (server ${JSON.stringify(identity.server)}) may only send heartbeats`);
+    return refuseHeartbeat(reply, identity.server, limits);
+  }
+  if (access !== 'operator') return undefined;
+  // An address that spent its budget of failed tokens cannot use an operator
+  // token either until it refills, so guessing one is limited too. Server
+  // tokens still heartbeat: a neighbour's bad tokens never kill a server.
+  const guessing = limits.clientWait(request.ip);
+  if (guessing > 0) return tooManyRequests(reply, guessing, `unauthenticated requests from ${request.ip}`);
+  request.clientKey = `token:${createHash('sha256').update(token).digest('base64url')}`;
+  return limitClient(request, reply, limits);
+}
+
+function limitClient(request: FastifyRequest, reply: FastifyReply, limits: RequestLimits): Error | undefined {
+  const wait = limits.client(request.clientKey);
+  return wait > 0 ? tooManyRequests(reply, wait, 'this client') : undefined;
+}
+
+/**
+ * The heartbeat budget of a server named in the body (open daemon, operator
+ * token); a server token's own server was limited before the body was read.
+ */
+export function limitHeartbeat(request: FastifyRequest, reply: FastifyReply, server: string, limits: RequestLimits): Error | undefined {
+  return request.identity?.kind === 'server' ? undefined : refuseHeartbeat(reply, server, limits);
+}
+
+/** Over its budget, a heartbeat still counts as liveness, then gets 429. */
+function refuseHeartbeat(reply: FastifyReply, server: string, limits: RequestLimits): Error | undefined {
+  const wait = limits.heartbeat(server);
+  if (wait === 0) return undefined;
+  limits.keepAlive(server);
+  return tooManyRequests(reply, wait, `heartbeats of server ${JSON.stringify(server)} (liveness counted)`);
 }
 
 /** A chunk server's token heartbeats only as that server. */
@@ -50,7 +109,6 @@ export function checkHeartbeatAs(request: FastifyRequest, server: string): void 
   }
 }
 
-function identify(tokens: TokenStore, header: string | undefined): Identity | undefined {
-  const match = /^Bearer (\S+)$/i.exec(header ?? '');
-  return match?.[1] === undefined ? undefined : tokens.identify(match[1]);
+function bearerToken(header: string | undefined): string | undefined {
+  return /^Bearer (\S+)$/i.exec(header ?? '')?.[1];
 }

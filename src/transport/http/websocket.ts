@@ -1,42 +1,119 @@
-import type { FastifyPluginAsync } from 'fastify';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type WebSocket from 'ws';
+import type { HttpLimits } from '../../runtime/config.js';
 import type { CoreDriver } from '../../runtime/driver.js';
-import { WsSession } from '../ws.js';
+import { type FrameLimits, WsSession } from '../ws.js';
+import { httpError } from './errors.js';
+import type { RequestLimits } from './limits.js';
 import type { Metrics } from './metrics.js';
 import { ErrorResponse } from './schemas.js';
+
+/** How long a closing client may take to answer the close frame at shutdown. */
+const CLOSE_GRACE_MS = 1_000;
 
 export interface WebSocketOptions {
   driver: CoreDriver;
   metrics: Metrics;
+  limits: RequestLimits;
+  budgets: Pick<HttpLimits, 'wsSendBudgetBytes' | 'wsEventBudgetBytes'>;
 }
 
 /** GET /ws: the protocol over WebSocket, authenticated at upgrade like any operator route. */
-export const websocketRoute: FastifyPluginAsync<WebSocketOptions> = async (app, { driver, metrics }) => {
-  app.get('/ws', {
-    websocket: true,
-    // @fastify/websocket hides its routes from the OpenAPI document; this one is part of the API.
-    config: { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, hide: false }, url }) },
+export const websocketRoute: FastifyPluginAsync<WebSocketOptions> = async (app, { driver, metrics, limits, budgets }) => {
+  // ws answers a bad handshake (no Sec-WebSocket-Key, say) in plain text unless told otherwise.
+  app.websocketServer.on('wsClientError', (error: Error, socket: Duplex, request: IncomingMessage) => {
+    app.log.info({ url: request.url, reason: error.message }, 'websocket handshake refused');
+    refuseHandshake(socket, 400, error.message);
+  });
+  // Shutting down, @fastify/websocket sends every client a close frame. A
+  // client that does not read is dropped at once: the frame would wait behind
+  // its backlog for ws's 30 s close timeout. A throttled socket must read again
+  // to finish the handshake, and gets a short grace to do so.
+  app.addHook('preClose', (done) => {
+    for (const client of app.websocketServer.clients) {
+      if (client.bufferedAmount > 0) {
+        client.terminate();
+        continue;
+      }
+      client.resume();
+      setTimeout(() => client.terminate(), CLOSE_GRACE_MS).unref();
+    }
+    done();
+  });
+  app.route({
+    method: 'GET',
+    url: '/ws',
     schema: {
       summary: 'WebSocket: one protocol body per text frame; {"type":"subscribe"} streams events',
-      description: 'Upgrade only (a plain GET gets 404). Frames are the bodies in schemas/; replies are what the stdio node would put in body.',
+      description: 'Upgrade only (a plain GET gets 426). Frames are the bodies in schemas/; replies are what the stdio node would put in body.',
       tags: ['operators'],
-      response: { 101: { description: 'Switching Protocols', type: 'null' }, 401: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse },
+      response: { 101: { description: 'Switching Protocols', type: 'null' }, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 426: ErrorResponse, 429: ErrorResponse },
     },
-  }, (socket, request) => {
-    const session = new WsSession(driver, { send: (text) => socket.send(text) }, {
-      heartbeat: (run) => {
-        const reply = metrics.timeHeartbeat(run);
-        metrics.countHeartbeat(reply?.['type'] === 'heartbeat_ok');
-        return reply;
-      },
-      bug: (error, body) => request.log.error({ err: error, type: body['type'] }, 'internal error while handling a message'),
-    });
-    request.log.info('websocket opened');
-    socket.on('message', (data, isBinary) => {
-      session.handleFrame(isBinary ? '' : data.toString());
-    });
-    socket.on('close', () => {
-      session.close();
-      request.log.info('websocket closed');
-    });
+    handler: async (_request, reply) => {
+      reply.header('upgrade', 'websocket');
+      throw httpError(426, 'GET /ws is a WebSocket endpoint: send an Upgrade: websocket request');
+    },
+    wsHandler: (socket, request) => {
+      const session = new WsSession(driver, sink(socket), {
+        heartbeat: (run) => {
+          const reply = metrics.timeHeartbeat(run);
+          metrics.countHeartbeat(reply?.['type'] === 'heartbeat_ok');
+          return reply;
+        },
+        bug: (error, body) => request.log.error({ err: error, type: body['type'] }, 'internal error while handling a message'),
+      }, frameLimits(limits, request, budgets));
+      request.log.info('websocket opened');
+      socket.on('message', (data, isBinary) => {
+        session.handleFrame(isBinary ? '' : data.toString());
+      });
+      socket.on('close', () => {
+        session.close();
+        request.log.info('websocket closed');
+      });
+    },
   });
 };
+
+function sink(socket: WebSocket) {
+  return {
+    send: (text: string, flushed?: () => void) => socket.send(text, flushed),
+    get bufferedAmount() {
+      return socket.bufferedAmount;
+    },
+    close: (code: number, reason: string) => {
+      socket.close(code, reason);
+      socket.resume();
+    },
+    // A closing socket must keep reading to see the client's answer.
+    pause: () => {
+      if (socket.readyState === socket.OPEN) socket.pause();
+    },
+    resume: () => socket.resume(),
+  };
+}
+
+/** The socket's frames spend the budgets its HTTP requests would: its address, its client, each heartbeat's server. */
+function frameLimits(limits: RequestLimits, request: FastifyRequest, budgets: WebSocketOptions['budgets']): FrameLimits {
+  const { ip, clientKey } = request;
+  return {
+    address: () => limits.address(ip),
+    heartbeat: (server) => limits.heartbeat(server),
+    client: () => limits.client(clientKey),
+    keepAlive: (server) => limits.keepAlive(server),
+    sendBudgetBytes: budgets.wsSendBudgetBytes,
+    eventBudgetBytes: budgets.wsEventBudgetBytes,
+  };
+}
+
+/** Fastify's error shape, written by hand: the handshake never reached a reply object. */
+function refuseHandshake(socket: Duplex, statusCode: number, message: string): void {
+  const body = JSON.stringify({ statusCode, error: STATUS_CODES[statusCode], message });
+  const version = /Version/.test(message) ? 'Sec-WebSocket-Version: 13, 8\r\n' : '';
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\nConnection: close\r\n${version}` +
+      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
