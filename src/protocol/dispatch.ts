@@ -1,7 +1,9 @@
+import { TypeCompiler, type ValueError } from '@sinclair/typebox/compiler';
 import type { Master, ServerView, UnderReplicated } from '../core/index.js';
 import { ProtocolError } from './errors.js';
-import type { ChunkLocationsMessage, DrainServerMessage, HeartbeatMessage, ServerStatusMessage } from './schemas.js';
-import { decodeRequest } from './validate.js';
+import type { ChunkLocationsMessage, DrainServerMessage, ForgetServerMessage, HeartbeatMessage, ServerStatusMessage } from './schemas.js';
+import { HeartbeatFields } from './schemas.js';
+import { decodeRequest, describeExpectation } from './validate.js';
 
 export type Body = Record<string, unknown>;
 
@@ -56,14 +58,13 @@ function route(master: Master, now: number, body: Body, src: string | undefined)
       return { type: 'check_replication_ok', in_reply_to: message.msg_id, under_replicated: underReplicated(master, now) };
     case 'drain_server':
       return drainServer(master, now, message);
+    case 'forget_server':
+      return forgetServer(master, now, message);
   }
 }
 
 function heartbeat(master: Master, now: number, message: HeartbeatMessage, src: string | undefined): Body {
-  const server = message.server ?? src;
-  if (server === undefined || server === '') {
-    throw new ProtocolError('MALFORMED_REQUEST', 'heartbeat: field "server": required (no envelope src to use)');
-  }
+  const server = message.server ?? srcAsServer(src);
   const reply = master.heartbeat(now, {
     server,
     chunks: message.chunks,
@@ -78,6 +79,20 @@ function heartbeat(master: Master, now: number, message: HeartbeatMessage, src: 
     chunks_to_delete: reply.chunksToDelete.length > 0 ? reply.chunksToDelete : undefined,
     chunks_to_replicate: reply.chunksToReplicate.length > 0 ? reply.chunksToReplicate : undefined,
   };
+}
+
+/** The `server` field's own schema: an id taken from the envelope obeys the same limits. */
+const serverIdCheck = TypeCompiler.Compile(HeartbeatFields.server);
+
+function srcAsServer(src: string | undefined): string {
+  if (src === undefined || src === '') {
+    throw new ProtocolError('MALFORMED_REQUEST', 'heartbeat: field "server": required (no envelope src to use)');
+  }
+  if (!serverIdCheck.Check(src)) {
+    const first = serverIdCheck.Errors(src).First() as ValueError;
+    throw new ProtocolError('MALFORMED_REQUEST', `heartbeat: envelope "src", the server id when "server" is absent: ${describeExpectation(first)}`);
+  }
+  return src;
 }
 
 function serverStatus(master: Master, now: number, message: ServerStatusMessage): Body {
@@ -127,4 +142,15 @@ function drainServer(master: Master, now: number, message: DrainServerMessage): 
     throw new ProtocolError('KEY_DOES_NOT_EXIST', `drain_server: unknown server ${JSON.stringify(message.server)}`);
   }
   return { type: 'drain_server_ok', in_reply_to: message.msg_id, server: view.server, status: view.status };
+}
+
+function forgetServer(master: Master, now: number, message: ForgetServerMessage): Body {
+  const outcome = master.forgetServer(now, message.server);
+  if (outcome === 'unknown') {
+    throw new ProtocolError('KEY_DOES_NOT_EXIST', `forget_server: unknown server ${JSON.stringify(message.server)}`);
+  }
+  if (outcome === 'alive') {
+    throw new ProtocolError('PRECONDITION_FAILED', `forget_server: server ${JSON.stringify(message.server)} is alive; only a dead server can be forgotten`);
+  }
+  return { type: 'forget_server_ok', in_reply_to: message.msg_id, server: message.server };
 }

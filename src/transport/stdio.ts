@@ -1,16 +1,29 @@
 import type { Readable } from 'node:stream';
-import { type Body, answer, guardAnswer } from '../protocol/dispatch.js';
+import { type Body, answer, errorBody, guardAnswer } from '../protocol/dispatch.js';
 import { type Envelope, asEnvelope } from '../protocol/envelope.js';
+import { ProtocolError } from '../protocol/errors.js';
 import { pyDumps } from '../protocol/pyjson.js';
 import type { CoreDriver } from '../runtime/driver.js';
 import type { Logger } from '../runtime/logger.js';
+import { type Line, LineSplitter } from './lines.js';
 
+/** Where replies go: a Writable (then stdin waits while it is full) or anything with write(). */
 export interface LineSink {
   write(line: string): unknown;
+  once?(event: 'drain', listener: () => void): unknown;
+  /** Bytes written but not yet flushed. */
+  readonly writableLength?: number;
+  /** A write was refused and 'drain' is still to come. */
+  readonly writableNeedDrain?: boolean;
 }
 
-const LINE_BREAK = /\r\n|\r|\n/;
-const HAS_LINE_BREAK = /[\r\n]/;
+/**
+ * Replies stdout may hold before stdin stops being read. Waiting for 'drain'
+ * each time 16 KiB are buffered (a Writable's default mark) would stall the
+ * node hundreds of times a second behind a reader that keeps up; past this
+ * budget the reader has fallen behind and holds the node back.
+ */
+export const OUTPUT_BUDGET_BYTES = 1024 * 1024;
 
 /**
  * The Maelstrom node: one JSON envelope per stdin line, replies on stdout in
@@ -24,36 +37,63 @@ export class StdioNode {
     private readonly driver: CoreDriver,
     private readonly out: LineSink,
     private readonly log: Logger,
+    private readonly outputBudgetBytes = OUTPUT_BUDGET_BYTES,
   ) {}
 
   /**
    * Answers every line of `input` in order. Lines are split straight off the
-   * 'data' chunks: readline's per-line events and promises cost about as much
-   * as answering a heartbeat. Line breaks are \n, \r\n or a lone \r, as
-   * readline has them; the empty line a \r\n split across chunks leaves is
-   * skipped like any blank line.
+   * 'data' chunks (bytes, so that a line that is not UTF-8 can be refused):
+   * readline's per-line events and promises cost about as much as answering
+   * a heartbeat. When stdout holds more than its budget, stdin is paused
+   * until it drains, so a slow reader holds the node back instead of filling
+   * its memory.
    */
   run(input: Readable): Promise<void> {
     return new Promise((resolve, reject) => {
-      let partial = '';
-      input.setEncoding('utf8');
-      input.on('data', (chunk: string) => {
-        // A long line arrives in many chunks: only look for breaks in the new
-        // one, so a 5 MB heartbeat costs one scan instead of one per chunk.
-        if (!HAS_LINE_BREAK.test(chunk)) {
-          partial += chunk;
-          return;
+      const splitter = new LineSplitter();
+      let queue: Line[] = [];
+      let next = 0;
+      let ended = false;
+      let waiting = false;
+      const answerQueued = (): void => {
+        while (next < queue.length) {
+          this.handle(queue[next++] as Line);
+          if (this.out.once !== undefined && this.mustWait()) {
+            waiting = true;
+            input.pause();
+            this.out.once('drain', () => {
+              waiting = false;
+              answerQueued();
+            });
+            return;
+          }
         }
-        const lines = (partial + chunk).split(LINE_BREAK);
-        partial = lines.pop() as string;
-        for (const line of lines) this.handleLine(line);
+        queue = [];
+        next = 0;
+        if (ended) resolve();
+        else input.resume();
+      };
+      input.on('data', (chunk: Buffer | string) => {
+        splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, queue);
+        if (!waiting) answerQueued();
       });
       input.once('end', () => {
-        this.handleLine(partial);
-        resolve();
+        splitter.end(queue);
+        ended = true;
+        if (!waiting) answerQueued();
       });
       input.once('error', reject);
     });
+  }
+
+  /** Stdout holds more than its budget; 'drain' will say when it has room. */
+  private mustWait(): boolean {
+    return this.out.writableNeedDrain === true && (this.out.writableLength ?? 0) > this.outputBudgetBytes;
+  }
+
+  private handle(line: Line): void {
+    if (typeof line === 'string') this.handleLine(line);
+    else this.refuseNonUtf8(line);
   }
 
   handleLine(line: string): void {
@@ -65,6 +105,18 @@ export class StdioNode {
     if (reply === undefined) return;
     if (reply['type'] === 'init_ok') this.nodeId = (body as { node_id: string }).node_id;
     this.send(src, reply, dest);
+  }
+
+  /**
+   * A line that is not UTF-8 is answered with error 12, never applied: read
+   * with U+FFFD in it, `k\xff` and `k\xfe` would be one chunk handle. The
+   * replacement text is only used to find whom to answer.
+   */
+  private refuseNonUtf8(bytes: Buffer): void {
+    const envelope = this.parse(bytes.toString('utf8'));
+    if (envelope === undefined || 'in_reply_to' in envelope.body) return;
+    const error = new ProtocolError('MALFORMED_REQUEST', 'the line is not valid UTF-8; nothing was applied');
+    this.send(envelope.src, errorBody(envelope.body, error), envelope.dest);
   }
 
   private answerSafely(body: Body, src: string): Body | undefined {
