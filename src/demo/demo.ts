@@ -138,7 +138,7 @@ function subscribe(url: string, onEvent: (body: Record<string, unknown>) => void
 
 async function replication(url: string): Promise<ReplicationView | undefined> {
   try {
-    const response = await request(`${url}/replication`);
+    const response = await request(`${url}/replication?limit=1`);
     const body = (await response.body.json()) as ReplicationView;
     return response.statusCode === 200 ? body : undefined;
   } catch {

@@ -6,7 +6,8 @@ export interface ReplicationView {
   safe_mode: boolean;
   brake_engaged: boolean;
   pending_copies: number;
-  under_replicated: readonly { priority: string }[];
+  /** Under-replicated chunks by priority, every page together. */
+  totals: { missing: number; critical: number; normal: number };
 }
 
 export interface DemoPlan {
@@ -29,7 +30,6 @@ export class DemoView {
   private readonly dead = new Set<string>();
   private readonly alive = new Set<string>();
   private newlyAlive: string[] = [];
-  private missingChunks = 0;
   private lastReplication = '';
   private maxUnderReplicated = 0;
   private lastUnder: number | undefined;
@@ -84,9 +84,12 @@ export class DemoView {
         this.line(elapsedMs, `${what} (${String(body['dead'])}/${String(body['known'])} dead)`);
         break;
       }
-      case 'chunk_missing':
-        if (this.missingChunks++ < NAMES_SHOWN) this.line(elapsedMs, `MISSING  ${String(body['chunk'])} has no live replica`);
+      case 'chunks_missing':
+      case 'server_reaped': {
+        const count = Number(body['type'] === 'chunks_missing' ? body['count'] : body['chunks_missing']);
+        if (count > 0) this.line(elapsedMs, `MISSING  ${count} chunks have no live replica (${names(body['examples'] as string[])})`);
         break;
+      }
     }
   }
 
@@ -98,12 +101,12 @@ export class DemoView {
   }
 
   replication(state: ReplicationView, elapsedMs: number): void {
-    const count = (priority: string) => state.under_replicated.filter((entry) => entry.priority === priority).length;
-    const under = state.under_replicated.length;
+    const { missing, critical, normal } = state.totals;
+    const under = missing + critical + normal;
     this.maxUnderReplicated = Math.max(this.maxUnderReplicated, under);
     this.lastUnder = under;
     const text =
-      `replication: ${under} chunks under-replicated (${count('missing')} missing, ${count('critical')} critical, ${count('normal')} normal), ` +
+      `replication: ${under} chunks under-replicated (${missing} missing, ${critical} critical, ${normal} normal), ` +
       `${state.pending_copies} copies pending${state.safe_mode ? ', safe mode' : ''}${state.brake_engaged ? ', BRAKE' : ''}`;
     if (text === this.lastReplication) return;
     this.lastReplication = text;

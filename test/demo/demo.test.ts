@@ -62,7 +62,9 @@ function viewOf() {
 }
 
 function replication(priorities: string[], extra: Partial<ReplicationView> = {}): ReplicationView {
-  return { safe_mode: false, brake_engaged: false, pending_copies: 0, under_replicated: priorities.map((priority) => ({ priority })), ...extra };
+  const count = (priority: string) => priorities.filter((p) => p === priority).length;
+  const totals = { missing: count('missing'), critical: count('critical'), normal: count('normal') };
+  return { safe_mode: false, brake_engaged: false, pending_copies: 0, totals, ...extra };
 }
 
 t.test('the view narrates events, replication changes and fleet progress once each', async (t) => {
@@ -84,7 +86,8 @@ t.test('the view narrates events, replication changes and fleet progress once ea
   view.event({ type: 'server_dead', server: 'a', lost_replicas: 3 }, 1300);
   view.event({ type: 'brake_engaged', dead: 3, known: 4 }, 1300);
   view.event({ type: 'brake_released', dead: 1, known: 4 }, 1400);
-  for (let i = 0; i < 8; i++) view.event({ type: 'chunk_missing', chunk: `ch_${i}` }, 1400);
+  view.event({ type: 'chunks_missing', count: 8, examples: Array.from({ length: 8 }, (_, i) => `ch_${i}`) }, 1400);
+  view.event({ type: 'server_reaped', server: 'a', replicas: 3, chunks_missing: 0, examples: [] }, 1400);
   view.replication(replication(['missing', 'critical', 'normal', 'normal'], { pending_copies: 2, brake_engaged: true }), 1500);
   stats.copies = 3;
   view.fleet(stats, 1600);
@@ -102,7 +105,8 @@ t.test('the view narrates events, replication changes and fleet progress once ea
   t.match(text, /DEAD {2}a: 3 replicas no longer count/);
   t.match(text, /BRAKE on: too many dead, re-replication paused \(3\/4 dead\)/);
   t.match(text, /brake off: re-replication resumes \(1\/4 dead\)/);
-  t.equal(text.match(/MISSING/g)?.length, 6, 'missing chunks: the first few by name');
+  t.equal(text.match(/MISSING/g)?.length, 1, 'missing chunks: one line, the first few by name');
+  t.match(text, /MISSING {2}8 chunks have no live replica \(ch_0, ch_1, ch_2, ch_3, ch_4, ch_5, \.\.\.\)/);
   t.match(text, /4 chunks under-replicated \(1 missing, 1 critical, 2 normal\), 2 copies pending, BRAKE/);
   t.match(text, /fleet: 3 copies made \(3 in all\)/);
   t.match(text, /fleet: 1 servers came back/);

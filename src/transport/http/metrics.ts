@@ -1,11 +1,14 @@
 import { performance } from 'node:perf_hooks';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { replicationSummary } from '../../core/index.js';
 import type { CoreDriver } from '../../runtime/driver.js';
 
 /**
  * Prometheus metrics of one daemon, in a registry of its own so that several
- * apps (tests) never share counters. Core gauges are read at scrape time, so
- * they can never drift from what the routes answer.
+ * apps (tests) never share counters. Core gauges are set at scrape time from
+ * the core's cheap summary (O(servers), never O(chunks), and never the sweep
+ * work that checkReplication() would finish first), so a scrape right after
+ * a big death costs no more than any other.
  */
 export class Metrics {
   readonly registry = new Registry();
@@ -15,14 +18,31 @@ export class Metrics {
   private readonly replicas: Gauge;
   private readonly underReplicated: Gauge<'priority'>;
   private readonly pendingCopies: Gauge;
+  private readonly pendingDeletes: Gauge;
+  private readonly replicasToSweep: Gauge;
   private readonly safeMode: Gauge;
   private readonly brake: Gauge;
   // Children bound once: a labels object per heartbeat shows in profiles.
   private readonly heartbeatsOk: Counter.Internal;
   private readonly heartbeatsRejected: Counter.Internal;
 
-  constructor(private readonly driver: CoreDriver) {
+  constructor(
+    private readonly driver: CoreDriver,
+    /** Log lines dropped so far because the log sink did not keep up. */
+    logDrops: () => number = () => 0,
+  ) {
     const registers = [this.registry];
+    new Counter({
+      name: 'chunkmaster_log_lines_dropped_total',
+      help: 'Log lines dropped because the log sink (stderr) was stuck or too slow; logging never blocks the daemon.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(logDrops());
+      },
+    });
+    // process_* and nodejs_*: CPU, memory, event-loop lag, GC, handles.
+    collectDefaultMetrics({ register: this.registry });
     this.heartbeats = new Counter({
       name: 'chunkmaster_heartbeats_received_total',
       help: 'Heartbeats received over HTTP and WebSocket, by outcome (ok, rejected).',
@@ -46,6 +66,12 @@ export class Metrics {
       registers,
     });
     this.pendingCopies = new Gauge({ name: 'chunkmaster_pending_copies', help: 'Copies planned and not yet confirmed.', registers });
+    this.pendingDeletes = new Gauge({ name: 'chunkmaster_pending_deletes', help: 'Deletes planned and not yet confirmed.', registers });
+    this.replicasToSweep = new Gauge({
+      name: 'chunkmaster_sweep_replicas',
+      help: "Dead servers' replicas not yet dropped; until 0, under-replicated counts lag behind the death.",
+      registers,
+    });
     this.safeMode = new Gauge({ name: 'chunkmaster_safe_mode', help: '1 while in safe mode.', registers });
     this.brake = new Gauge({ name: 'chunkmaster_brake_engaged', help: '1 while the mass-failure brake holds re-replication.', registers });
   }
@@ -76,24 +102,14 @@ export class Metrics {
 
   private refresh(): void {
     const master = this.driver.master;
-    const { views, state, underReplicated } = this.driver.run((now) => ({
-      views: master.serverStatus(now),
-      state: master.replicationState(now),
-      underReplicated: master.checkReplication(now),
-    }));
-    setCounts(this.servers, 'state', ['alive', 'dead', 'draining'], views.map((view) => view.status));
-    setCounts(this.underReplicated, 'priority', ['missing', 'critical', 'normal'], underReplicated.map((entry) => entry.priority));
-    // A dead server counts 0, so the sum is the replicas that count.
-    this.replicas.set(views.reduce((sum, view) => sum + view.chunks, 0));
-    this.pendingCopies.set(state.pendingCopies);
-    this.safeMode.set(state.safeMode ? 1 : 0);
-    this.brake.set(state.brakeEngaged ? 1 : 0);
+    const summary = this.driver.run((now) => replicationSummary(master, now));
+    for (const [state, count] of Object.entries(summary.servers)) this.servers.set({ state }, count);
+    for (const [priority, count] of Object.entries(summary.underReplicated)) this.underReplicated.set({ priority }, count);
+    this.replicas.set(summary.liveReplicas);
+    this.pendingCopies.set(summary.pendingCopies);
+    this.pendingDeletes.set(summary.pendingDeletes);
+    this.replicasToSweep.set(summary.replicasToSweep);
+    this.safeMode.set(summary.safeMode ? 1 : 0);
+    this.brake.set(summary.brakeEngaged ? 1 : 0);
   }
-}
-
-/** Sets one gauge child per label value (zeros included) to how often it occurs. */
-function setCounts<L extends string>(gauge: Gauge<L>, label: L, values: readonly string[], seen: readonly string[]): void {
-  const counts = new Map(values.map((value) => [value, 0]));
-  for (const value of seen) counts.set(value, (counts.get(value) ?? 0) + 1);
-  for (const [value, count] of counts) gauge.set({ [label]: value } as Partial<Record<L, string>>, count);
 }

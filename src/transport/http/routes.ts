@@ -1,21 +1,26 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { ServerView } from '../../core/index.js';
+import { type ServerView, groupCount, replicationSummary, underReplicatedPage } from '../../core/index.js';
 import { serverEntry, underReplicatedEntries } from '../../protocol/dispatch.js';
 import type { UnderReplicatedEntry } from '../../protocol/schemas.js';
 import type { CoreDriver } from '../../runtime/driver.js';
-import { checkHeartbeatAs } from './auth.js';
+import { checkHeartbeatAs, limitHeartbeat } from './auth.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { httpError } from './errors.js';
+import type { RequestLimits } from './limits.js';
 import type { Metrics } from './metrics.js';
 import {
   ChunkParams,
   ChunkResponse,
   DrainResponse,
   ErrorResponse,
+  ForgetResponse,
   HealthResponse,
   HeartbeatBody,
   HeartbeatResponse,
+  REPLICATION_PAGE_DEFAULT,
   ReadyResponse,
+  ReplicationQuery,
   ReplicationResponse,
   ServerEntryVerbose,
   ServerParams,
@@ -27,13 +32,14 @@ import { protocolValidatorCompiler } from './validation.js';
 export interface RouteOptions {
   driver: CoreDriver;
   metrics: Metrics;
+  limits: RequestLimits;
 }
 
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, ErrorResponse]));
 const AUTH = [401, 403, 429];
 
 /** The REST routes (CONTRACT section 8): decode, call the core, encode. */
-export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { driver, metrics }) => {
+export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { driver, metrics, limits }) => {
   const master = driver.master;
   app.setValidatorCompiler(protocolValidatorCompiler);
 
@@ -46,14 +52,14 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
       response: { 200: HeartbeatResponse, ...errors(400, 413, ...AUTH) },
     },
     // Callback hooks, not async ones: a promise per hook per heartbeat shows in profiles.
-    preHandler: (request, _reply, done) => {
+    preHandler: (request, reply, done) => {
       try {
         checkHeartbeatAs(request, request.body.server);
       } catch (error) {
         done(error as Error);
         return;
       }
-      done();
+      done(limitHeartbeat(request, reply, request.body.server, limits));
     },
     onResponse: (_request, reply, done) => {
       metrics.countHeartbeat(reply.statusCode === 200);
@@ -107,6 +113,22 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
     return { server: view.server, status: view.status };
   });
 
+  app.delete('/servers/:id', {
+    schema: {
+      summary: 'Forget a dead server: it leaves /servers, and its replicas, id and lost chunks are freed',
+      tags: ['operators'],
+      params: ServerParams,
+      response: { 200: ForgetResponse, ...errors(400, 404, 409, ...AUTH) },
+    },
+  }, async (request) => {
+    const { id } = request.params;
+    const outcome = driver.run((now) => master.forgetServer(now, id));
+    if (outcome === 'unknown') throw httpError(404, `unknown server ${JSON.stringify(id)}`);
+    if (outcome === 'alive') throw httpError(409, `server ${JSON.stringify(id)} is alive; only a dead server can be forgotten`);
+    request.log.info({ server: id }, 'server forgotten');
+    return { server: id, forgotten: true as const };
+  });
+
   app.get('/chunks/:handle', {
     schema: {
       summary: 'Live holders of a chunk ([] for an unknown chunk)',
@@ -121,18 +143,28 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
 
   app.get('/replication', {
     schema: {
-      summary: 'Under-replicated chunks, most urgent first, with safe-mode and brake state',
+      summary: 'Under-replicated chunks, most urgent first, a page at a time, with totals and safe-mode and brake state',
       tags: ['operators'],
-      response: { 200: ReplicationResponse, ...errors(...AUTH) },
+      querystring: ReplicationQuery,
+      response: { 200: ReplicationResponse, ...errors(400, ...AUTH) },
     },
-  }, async () => {
-    const { state, underReplicated } = driver.run((now) => ({ state: master.replicationState(now), underReplicated: master.checkReplication(now) }));
+  }, async (request) => {
+    // Cheap reads only: a page never finishes sweep work (check_replication on stdio does, for its exact list).
+    const limit = request.query.limit === undefined ? REPLICATION_PAGE_DEFAULT : Number(request.query.limit);
+    const after = request.query.after === undefined ? undefined : decodeCursor(request.query.after, groupCount(master.config.replicationFactor));
+    if (request.query.after !== undefined && after === undefined) throw httpError(400, 'querystring/after is not a cursor this master gave');
+    const { summary, page } = driver.run((now) => ({ summary: replicationSummary(master, now), page: underReplicatedPage(master, now, limit, after) }));
     return {
-      safe_mode: state.safeMode,
-      safe_mode_remaining_ms: Math.ceil(state.safeModeRemainingMs),
-      brake_engaged: state.brakeEngaged,
-      pending_copies: state.pendingCopies,
-      under_replicated: underReplicatedEntries(underReplicated) as Static<typeof UnderReplicatedEntry>[],
+      safe_mode: summary.safeMode,
+      safe_mode_remaining_ms: Math.ceil(summary.safeModeRemainingMs),
+      brake_engaged: summary.brakeEngaged,
+      pending_copies: summary.pendingCopies,
+      pending_deletes: summary.pendingDeletes,
+      under_replicated: underReplicatedEntries(page.entries) as Static<typeof UnderReplicatedEntry>[],
+      totals: summary.underReplicated,
+      totals_exact: summary.exact,
+      sweep_replicas: summary.replicasToSweep,
+      next_after: page.next === undefined ? null : encodeCursor(page.next),
     };
   });
 
@@ -142,7 +174,8 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
       summary: 'The process is up',
       tags: ['probes'],
       security: [],
-      response: { 200: HealthResponse, ...errors(429) },
+      // Never rate limited: a probe must not fail because a fleet is busy.
+      response: { 200: HealthResponse },
     },
   }, async () => ({ status: 'ok' as const }));
 
