@@ -8,6 +8,7 @@ export const ERRORS = {
   TEMPORARILY_UNAVAILABLE: { code: 11, http: 503, name: 'temporarily-unavailable' },
   MALFORMED_REQUEST: { code: 12, http: 400, name: 'malformed-request' },
   KEY_DOES_NOT_EXIST: { code: 20, http: 404, name: 'key-does-not-exist' },
+  PRECONDITION_FAILED: { code: 22, http: 409, name: 'precondition-failed' },
 } as const;
 
 export type ErrorKind = keyof typeof ERRORS;

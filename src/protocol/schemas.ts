@@ -4,7 +4,9 @@ import { type Static, type TSchema, Type } from '@sinclair/typebox';
  * Every protocol message, once. Types, validators, schemas/*.json and the
  * OpenAPI document all derive from these definitions.
  */
-const Id = (description: string) => Type.String({ minLength: 1, maxLength: 256, description });
+/** Server ids and chunk handles: 1 to this many UTF-16 code units, on every transport. */
+export const ID_MAX_LENGTH = 256;
+export const Id = (description: string) => Type.String({ minLength: 1, maxLength: ID_MAX_LENGTH, description });
 const MsgId = Type.Integer({ minimum: 0, description: 'Sender-chosen id that the reply echoes as in_reply_to.' });
 
 export const Health = Type.Union([Type.Literal('healthy'), Type.Literal('degraded'), Type.Literal('read_only')], {
@@ -64,6 +66,11 @@ export const DrainServer = Type.Object(
   { $id: 'DrainServer' },
 );
 
+export const ForgetServer = Type.Object(
+  { type: Type.Literal('forget_server'), msg_id: MsgId, server: Id('The dead chunk server to forget.') },
+  { $id: 'ForgetServer', description: 'Forget a dead server for good (error 22 for a live one).' },
+);
+
 export const Priority = Type.Union([Type.Literal('missing'), Type.Literal('critical'), Type.Literal('normal')], {
   $id: 'Priority',
 });
@@ -112,6 +119,7 @@ export const ChunkLocationsOk = Reply('chunk_locations_ok', {
 });
 export const CheckReplicationOk = Reply('check_replication_ok', { under_replicated: Type.Array(UnderReplicatedEntry) });
 export const DrainServerOk = Reply('drain_server_ok', { server: Type.String(), status: Status });
+export const ForgetServerOk = Reply('forget_server_ok', { server: Type.String() });
 export const ErrorReply = Type.Object(
   {
     type: Type.Literal('error'),
@@ -132,10 +140,23 @@ export const SubscribeOk = Type.Object(
   { type: Type.Literal('subscribe_ok'), in_reply_to: Type.Optional(MsgId), msg_id: Type.Optional(MsgId) },
   { $id: 'subscribe_ok' },
 );
+/** WebSocket only: events a lagging subscriber missed, sent once it has caught up. */
+export const EventsDropped = Type.Object(
+  {
+    type: Type.Literal('events_dropped'),
+    count: Type.Integer({ minimum: 1, description: 'Events not sent: the client left more than the event budget unread.' }),
+    by_type: Type.Record(Type.String(), Type.Integer({ minimum: 1 }), { description: 'The same count, per event type.' }),
+    first_at: Type.Number({ description: "The master's monotonic clock, in ms, at the first dropped event." }),
+    last_at: Type.Number({ description: 'The same, at the last one.' }),
+    msg_id: Type.Optional(MsgId),
+  },
+  { $id: 'events_dropped', description: 'Events were dropped while this subscriber lagged: re-read what it needs (server_status, check_replication).' },
+);
 
 const At = Type.Number({ description: "The master's monotonic clock, in ms, when it happened." });
 const Event = <T extends Record<string, TSchema>>(type: string, description: string, fields: T) =>
   Type.Object({ type: Type.Literal(type), ...fields, msg_id: Type.Optional(MsgId) }, { $id: type, description });
+const Examples = Type.Array(Type.String(), { maxItems: 10, description: 'A few of the chunk handles concerned.' });
 const BrakeFields = { at: At, dead: Type.Integer({ minimum: 0 }), known: Type.Integer({ minimum: 0 }) };
 
 /** Events streamed to WebSocket subscribers, in the order they happen. */
@@ -153,7 +174,27 @@ export const EVENTS = [
   Event('safe_mode_exited', 'Safe mode ended: copy and delete instructions may now be sent.', { at: At }),
   Event('brake_engaged', 'Too many servers are dead: re-replication paused.', BrakeFields),
   Event('brake_released', 'Enough servers are back: re-replication resumed.', BrakeFields),
-  Event('chunk_missing', 'A chunk has no live replica left.', { chunk: Type.String(), at: At }),
+  Event('chunks_missing', 'Chunks lost their last live replica (outside a reap): a count and at most 10 examples.', {
+    at: At,
+    count: Type.Integer({ minimum: 1 }),
+    examples: Examples,
+  }),
+  Event('server_reaped', "A dead server's stored replicas are all dropped; the chunks it left with no live replica.", {
+    server: Type.String(),
+    at: At,
+    replicas: Type.Integer({ minimum: 0 }),
+    chunks_missing: Type.Integer({ minimum: 0 }),
+    examples: Examples,
+  }),
+  Event('server_out', 'A server has been dead longer than dead_out: the mass-failure brake no longer counts it.', {
+    server: Type.String(),
+    at: At,
+  }),
+  Event('server_forgotten', 'An operator forgot a dead server; the chunks only it had held are freed.', {
+    server: Type.String(),
+    at: At,
+    chunks_freed: Type.Integer({ minimum: 0 }),
+  }),
 ] as const;
 
 export const Envelope = Type.Object(
@@ -169,6 +210,7 @@ export const REQUESTS = {
   chunk_locations: ChunkLocations,
   check_replication: CheckReplication,
   drain_server: DrainServer,
+  forget_server: ForgetServer,
 } as const;
 
 export const REPLIES = [
@@ -178,6 +220,7 @@ export const REPLIES = [
   ChunkLocationsOk,
   CheckReplicationOk,
   DrainServerOk,
+  ForgetServerOk,
   ErrorReply,
 ] as const;
 
@@ -187,4 +230,5 @@ export type HeartbeatMessage = Static<typeof Heartbeat>;
 export type ServerStatusMessage = Static<typeof ServerStatusRequest>;
 export type ChunkLocationsMessage = Static<typeof ChunkLocations>;
 export type DrainServerMessage = Static<typeof DrainServer>;
+export type ForgetServerMessage = Static<typeof ForgetServer>;
 export type RequestMessage = { [K in RequestType]: Static<(typeof REQUESTS)[K]> }[RequestType];

@@ -22,13 +22,22 @@ export interface RuntimeConfig {
 /** Limits of the HTTP/WebSocket daemon. */
 export interface HttpLimits {
   bodyLimitBytes: number;
+  /** Per window: heartbeats per chunk server, requests per operator, failed logins per address. */
   rateLimitMax: number;
   rateLimitWindowMs: number;
   /** Clients whose counters the rate limiter keeps; beyond it the least recent are forgotten. */
   rateLimitClients: number;
+  /** Requests and WebSocket frames per address per window before any is refused unread (abuse). */
+  rateLimitAddressMax: number;
+  /** Unsent WebSocket bytes past which a socket that still asks for more is closed (1008). */
+  wsSendBudgetBytes: number;
+  /** Unsent WebSocket bytes past which a subscriber's events are dropped and counted. */
+  wsEventBudgetBytes: number;
   connectionTimeoutMs: number;
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  /** Open connections; past it a new one gets a JSON 503 and is closed. */
+  maxConnections: number;
 }
 
 export function defaultHttpLimits(): HttpLimits {
@@ -41,11 +50,19 @@ export function defaultHttpLimits(): HttpLimits {
     // Every chunk server is a client: room for a large fleet, or its counters
     // would be evicted between two heartbeats and the limit never bite.
     rateLimitClients: 100_000,
+    // 20,000 a second from one address: ten times a 10,000-server fleet at a
+    // 5 s interval behind one NAT address, so only a flood reaches it.
+    rateLimitAddressMax: 1_200_000,
+    // Room for a few server_status replies of a large fleet in flight.
+    wsSendBudgetBytes: 16 * 1024 * 1024,
+    wsEventBudgetBytes: 1024 * 1024,
     // Idle sockets close after this; longer than keep-alive so that one decides.
     connectionTimeoutMs: 120_000,
     requestTimeoutMs: 30_000,
     // Many heartbeat intervals: a server keeps its connection between beats.
     keepAliveTimeoutMs: 72_000,
+    // A fleet keeps one connection per server (or fewer, shared): room for 10,000.
+    maxConnections: 10_000,
   };
 }
 
@@ -165,6 +182,7 @@ export const SETTINGS: readonly Setting[] = [
   { flag: 'pending-timeout-ms', group: 'master', env: 'CHUNKMASTER_PENDING_TIMEOUT_MS', help: 'unconfirmed copies are planned again after this (60000)', parse: int(1, DAY_MS), apply: core('pendingTimeoutMs') },
   { flag: 'disk-full-pct', group: 'master', env: 'CHUNKMASTER_DISK_FULL_PCT', help: 'servers at or above this disk use take no copies (90)', parse: real(0, 100), apply: core('diskFullPct') },
   { flag: 'max-dead-fraction', group: 'master', env: 'CHUNKMASTER_MAX_DEAD_FRACTION', help: 'pause re-replication above this dead fraction (0.5)', parse: real(0, 1), apply: core('maxDeadFraction') },
+  { flag: 'dead-out-ms', group: 'master', env: 'CHUNKMASTER_DEAD_OUT_MS', help: 'a server dead this long no longer counts for the brake (600000)', parse: int(1, 100 * DAY_MS), apply: core('deadOutMs') },
   { flag: 'host', group: 'daemon', env: 'CHUNKMASTER_HOST', help: 'HTTP listen address (127.0.0.1)', parse: text, apply: (c, v) => { c.host = v as string; } },
   { flag: 'port', group: 'daemon', env: 'CHUNKMASTER_PORT', help: 'HTTP listen port (7070)', parse: int(0, 65535), apply: (c, v) => { c.port = v as number; } },
   { flag: 'log-level', group: 'logging', env: 'CHUNKMASTER_LOG_LEVEL', help: `log level: ${LOG_LEVELS.join(', ')} (info)`, parse: oneOf(LOG_LEVELS), apply: (c, v) => { c.logLevel = v as string; } },
@@ -172,12 +190,16 @@ export const SETTINGS: readonly Setting[] = [
   { flag: 'tokens-file', group: 'daemon', env: 'CHUNKMASTER_TOKENS_FILE', help: 'JSON file of bearer-token SHA-256 digests (none: open daemon)', parse: text, apply: (c, v) => { c.tokensFile = v as string; } },
   { flag: 'insecure', group: 'daemon', env: 'CHUNKMASTER_INSECURE', help: 'allow an open daemon on a non-loopback address (false)', boolean: true, parse: flag, apply: (c, v) => { c.insecure = v as boolean; } },
   { flag: 'body-limit-bytes', group: 'daemon', env: 'CHUNKMASTER_BODY_LIMIT_BYTES', help: 'largest HTTP request body (8388608)', parse: int(1024, 1024 ** 3), apply: limit('bodyLimitBytes') },
-  { flag: 'rate-limit-max', group: 'daemon', env: 'CHUNKMASTER_RATE_LIMIT_MAX', help: 'HTTP requests per client per window (6000)', parse: int(1, 1e9), apply: limit('rateLimitMax') },
+  { flag: 'rate-limit-max', group: 'daemon', env: 'CHUNKMASTER_RATE_LIMIT_MAX', help: 'per window: heartbeats per server, requests per operator token (per address when open), failed logins per address (6000)', parse: int(1, 1e9), apply: limit('rateLimitMax') },
   { flag: 'rate-limit-window-ms', group: 'daemon', env: 'CHUNKMASTER_RATE_LIMIT_WINDOW_MS', help: 'rate-limit window (60000)', parse: int(1, DAY_MS), apply: limit('rateLimitWindowMs') },
   { flag: 'rate-limit-clients', group: 'daemon', env: 'CHUNKMASTER_RATE_LIMIT_CLIENTS', help: 'clients whose rate-limit counters are kept (100000)', parse: int(1, 10_000_000), apply: limit('rateLimitClients') },
+  { flag: 'rate-limit-address-max', group: 'daemon', env: 'CHUNKMASTER_RATE_LIMIT_ADDRESS_MAX', help: 'requests and WebSocket frames per address per window before any is refused unread (1200000)', parse: int(1, 1e12), apply: limit('rateLimitAddressMax') },
+  { flag: 'ws-send-budget-bytes', group: 'daemon', env: 'CHUNKMASTER_WS_SEND_BUDGET_BYTES', help: 'unread WebSocket bytes past which a socket asking for more is closed, 1008 (16777216)', parse: int(1024, 1024 ** 3), apply: limit('wsSendBudgetBytes') },
+  { flag: 'ws-event-budget-bytes', group: 'daemon', env: 'CHUNKMASTER_WS_EVENT_BUDGET_BYTES', help: 'unread WebSocket bytes past which events are dropped and counted (1048576)', parse: int(1024, 1024 ** 3), apply: limit('wsEventBudgetBytes') },
   { flag: 'connection-timeout-ms', group: 'daemon', env: 'CHUNKMASTER_CONNECTION_TIMEOUT_MS', help: 'idle socket timeout (120000)', parse: int(1, DAY_MS), apply: limit('connectionTimeoutMs') },
   { flag: 'request-timeout-ms', group: 'daemon', env: 'CHUNKMASTER_REQUEST_TIMEOUT_MS', help: 'time to receive a whole request (30000)', parse: int(1, DAY_MS), apply: limit('requestTimeoutMs') },
   { flag: 'keep-alive-timeout-ms', group: 'daemon', env: 'CHUNKMASTER_KEEP_ALIVE_TIMEOUT_MS', help: 'idle keep-alive connection timeout (72000)', parse: int(1, DAY_MS), apply: limit('keepAliveTimeoutMs') },
+  { flag: 'max-connections', group: 'daemon', env: 'CHUNKMASTER_MAX_CONNECTIONS', help: 'open HTTP/WebSocket connections; past it a JSON 503 (10000)', parse: int(1, 1_000_000), apply: limit('maxConnections') },
   { flag: 'token-file', group: 'fleet', env: 'CHUNKMASTER_TOKEN_FILE', help: 'file holding the bearer token to send (line 1 of `chunkmaster token`)', parse: text, apply: (c, v) => { c.tokenFile = v as string; } },
   { flag: 'url', group: 'fleet', env: 'CHUNKMASTER_URL', help: 'the master to heartbeat to (http://127.0.0.1:7070)', parse: httpUrl, apply: (c, v) => { c.fleet.url = v as string; } },
   { flag: 'servers', group: 'fleet', env: 'CHUNKMASTER_SERVERS', help: 'simulated chunk servers (100)', parse: int(1, 1_000_000), apply: (c, v) => { c.fleet.servers = v as number; } },

@@ -2,13 +2,13 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TSchema } from '@sinclair/typebox';
-import { Envelope, EVENTS, REPLIES, REQUESTS, Subscribe, SubscribeOk } from '../protocol/schemas.js';
+import { Envelope, EVENTS, EventsDropped, REPLIES, REQUESTS, Subscribe, SubscribeOk } from '../protocol/schemas.js';
 
 export const SCHEMAS_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
 
 /** Every protocol message's JSON Schema, by file name, from the TypeBox definitions. */
 export function schemaFiles(): Map<string, string> {
-  const all: TSchema[] = [Envelope, ...Object.values(REQUESTS), Subscribe, ...REPLIES, SubscribeOk, ...EVENTS];
+  const all: TSchema[] = [Envelope, ...Object.values(REQUESTS), Subscribe, ...REPLIES, SubscribeOk, EventsDropped, ...EVENTS];
   const files = new Map<string, string>();
   for (const schema of all) {
     const id = schema.$id as string;

@@ -12,6 +12,7 @@ t.test('defaults follow the contract', async (t) => {
     pendingTimeoutMs: 60000,
     diskFullPct: 90,
     maxDeadFraction: 0.5,
+    deadOutMs: 600000,
   });
   t.equal(config.host, '127.0.0.1');
   t.equal(config.port, 7070);

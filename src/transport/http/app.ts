@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import fp from 'fastify-plugin';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -10,8 +9,11 @@ import type { CoreDriver } from '../../runtime/driver.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { TokenStore } from '../../runtime/tokens.js';
 import { installAuth } from './auth.js';
+import { RequestLimits } from './limits.js';
+import { answerExpectationsInJson, gateConnections } from './connections.js';
 import { Metrics } from './metrics.js';
 import { routes } from './routes.js';
+import { installStrictInput } from './strict.js';
 import { websocketRoute } from './websocket.js';
 
 export interface AppOptions {
@@ -22,6 +24,8 @@ export interface AppOptions {
   limits?: Partial<HttpLimits>;
   /** Fastify logs through this pino logger; none when undefined. */
   logger?: Logger | undefined;
+  /** Log lines dropped so far by the logger's destination, for /metrics. */
+  logDrops?: (() => number) | undefined;
 }
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -32,7 +36,7 @@ const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import
  */
 export const chunkmaster = fp<AppOptions>(async (app, options) => {
   const limits = { ...defaultHttpLimits(), ...options.limits };
-  const metrics = new Metrics(options.driver);
+  const metrics = new Metrics(options.driver, options.logDrops);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -48,21 +52,11 @@ export const chunkmaster = fp<AppOptions>(async (app, options) => {
   // Before auth: its onRequest hook marks upgrade requests, so that a
   // rejected upgrade's socket is cleaned up after the 401/403 reply.
   await app.register(websocket, { options: { maxPayload: limits.bodyLimitBytes } });
-  installAuth(app, options.tokens);
-  await app.register(rateLimit, {
-    max: limits.rateLimitMax,
-    timeWindow: limits.rateLimitWindowMs,
-    cache: limits.rateLimitClients,
-    // Authenticated clients are limited per identity (a fleet may share one
-    // NAT address); anonymous ones per address.
-    keyGenerator: (request) => {
-      const identity = request.identity;
-      if (options.tokens === undefined || identity === undefined) return `ip:${request.ip}`;
-      return identity.kind === 'server' ? `server:${identity.server}` : `operator:${request.ip}`;
-    },
-  });
-  await app.register(routes, { driver: options.driver, metrics });
-  await app.register(websocketRoute, { driver: options.driver, metrics });
+  // One set of budgets for HTTP requests and WebSocket frames alike.
+  const requestLimits = new RequestLimits(options.driver, limits);
+  installAuth(app, options.tokens, requestLimits);
+  await app.register(routes, { driver: options.driver, metrics, limits: requestLimits });
+  await app.register(websocketRoute, { driver: options.driver, metrics, limits: requestLimits, budgets: limits });
 }, { name: 'chunkmaster', fastify: '5.x' });
 
 /**
@@ -96,7 +90,16 @@ export function buildApp(options: AppOptions): FastifyInstance {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
     logController: new QuietLogController(),
     forceCloseConnections: true,
+    // requireHost answers a missing Host in JSON; Node's own check sends a bare 400.
+    http: { requireHostHeader: false },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  installStrictInput(app as unknown as FastifyInstance);
+  const connections = gateConnections(app.server, limits.maxConnections);
+  answerExpectationsInJson(app.server);
+  app.addHook('preClose', (done) => {
+    connections.closeRefused();
+    done();
+  });
   void app.register(chunkmaster, options);
   return app as unknown as FastifyInstance;
 }

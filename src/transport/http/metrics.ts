@@ -41,6 +41,15 @@ export class Metrics {
         this.inc(logDrops());
       },
     });
+    new Counter({
+      name: 'chunkmaster_stall_seconds_total',
+      help: "Time the master itself could not listen (GC, long steps, blocked writes), credited to every server's deadline.",
+      registers,
+      collect() {
+        this.reset();
+        this.inc(driver.stallMs / 1000);
+      },
+    });
     // process_* and nodejs_*: CPU, memory, event-loop lag, GC, handles.
     collectDefaultMetrics({ register: this.registry });
     this.heartbeats = new Counter({

@@ -44,4 +44,7 @@ t.test("a huge report at a 100 ms interval: the master's own stall kills nobody"
   t.equal(driver.master.server(driver.now(), 'big')?.chunks, 300_000, 'the report was applied');
   t.ok(driver.stallMs > 0, `the master noticed its own stall (${Math.round(driver.stallMs)} ms)`);
   t.same(deaths, [], 'no server was declared dead');
+  const metrics = await (await fetch(`${http}/metrics`)).text();
+  const stalled = Number(/^chunkmaster_stall_seconds_total (\S+)$/m.exec(metrics)?.[1]);
+  t.ok(stalled > 0, `and counts it in chunkmaster_stall_seconds_total (${stalled})`);
 });
