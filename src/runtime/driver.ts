@@ -1,6 +1,6 @@
 import type { CoreEvent, Master } from '../core/index.js';
 import { type Clock, monotonicClock } from './clock.js';
-import { STALL_PROBE_MS, StallWatch } from './stalls.js';
+import { STALL_PROBE_MS, StallWatch, stallSlackMs } from './stalls.js';
 
 export type EventListener = (event: CoreEvent) => void;
 
@@ -33,7 +33,7 @@ export class CoreDriver {
     options: DriverOptions = {},
   ) {
     if (!(options.watchStalls ?? clock === monotonicClock)) return;
-    const stalls = new StallWatch(clock.now());
+    const stalls = new StallWatch(clock.now(), STALL_PROBE_MS, stallSlackMs(master.config));
     this.stalls = stalls;
     this.probe = setInterval(() => this.credit(stalls.probe(this.clock.now())), STALL_PROBE_MS);
     this.probe.unref();

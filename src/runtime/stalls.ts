@@ -1,7 +1,21 @@
+import { type CoreConfig, deadTimeoutMs } from '../core/index.js';
+
 /** How often the probe checks that the event loop is turning. */
 export const STALL_PROBE_MS = 50;
-/** Lateness tolerated as ordinary jitter before it counts as a stall. */
-export const STALL_SLACK_MS = 50;
+/** Lateness tolerated as ordinary jitter before it counts as a stall, at most. */
+export const STALL_SLACK_MS = 250;
+
+/**
+ * The lateness a server can take without risk: a quarter of the margin its
+ * heartbeat interval leaves before the dead timeout (10 s by default), at
+ * most STALL_SLACK_MS. A busy loop's ordinary lag stays under it, so only
+ * real stalls move deadlines and a loaded master still detects deaths on
+ * time; a short interval gets a small slack (50 ms at 100 ms heartbeats).
+ */
+export function stallSlackMs(config: CoreConfig): number {
+  const margin = deadTimeoutMs(config) - config.heartbeatIntervalMs;
+  return Math.max(1, Math.min(STALL_SLACK_MS, margin / 4));
+}
 
 /**
  * Tells the master's own stalls from idle time. A probe is due every

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { Master } from '../../src/core/index.js';
 import { CoreDriver } from '../../src/runtime/driver.js';
-import { STALL_PROBE_MS, STALL_SLACK_MS, StallWatch } from '../../src/runtime/stalls.js';
+import { defaultCoreConfig } from '../../src/core/index.js';
+import { STALL_PROBE_MS, STALL_SLACK_MS, StallWatch, stallSlackMs } from '../../src/runtime/stalls.js';
 import { FakeClock } from '../fixtures/clock.js';
 
 t.test('the watch tells a blocked loop from an idle one, and counts each stretch once', async (t) => {
@@ -31,12 +32,21 @@ t.test('with stall watching, work that runs long is credited to every deadline',
   t.equal(driver.stallMs, 2000);
   t.equal(master.server(clock.now(), 'other')?.status, 'alive', "other's deadline moved with the stall");
   t.equal(master.server(clock.now(), 'big')?.status, 'alive', 'and so did the sender of the report');
-  clock.advance(STALL_PROBE_MS + STALL_SLACK_MS + 500);
+  const slack = stallSlackMs(master.config);
+  t.equal(slack, 50, 'at 100 ms heartbeats, a quarter of the 200 ms margin');
+  clock.advance(STALL_PROBE_MS + slack + 500);
   driver.run((now) => master.heartbeat(now, { server: 'other' }));
-  t.equal(driver.stallMs, 2000 + 500 + STALL_SLACK_MS, 'a loop blocked past the probe is credited when work starts');
+  t.equal(driver.stallMs, 2000 + 500 + slack, 'a loop blocked past the probe is credited when work starts');
   t.equal(master.server(clock.now(), 'big')?.status, 'alive');
   clock.advance(300);
   t.equal(master.server(clock.now(), 'big')?.status, 'dead', 'silence the master could have heard still kills');
+});
+
+t.test('the slack is a quarter of the margin a heartbeat interval leaves, at most 250 ms', async (t) => {
+  t.equal(stallSlackMs(defaultCoreConfig()), STALL_SLACK_MS, 'default timing: 10 s of margin, the cap');
+  t.equal(stallSlackMs(defaultCoreConfig({ heartbeatIntervalMs: 2000 })), 250);
+  t.equal(stallSlackMs(defaultCoreConfig({ heartbeatIntervalMs: 400 })), 200);
+  t.equal(stallSlackMs(defaultCoreConfig({ heartbeatIntervalMs: 1, deadAfterMissed: 1 })), 1, 'never zero');
 });
 
 t.test('a fake clock is not watched unless asked: its jumps are the test, not stalls', async (t) => {
