@@ -4,24 +4,15 @@
  * Run: npm run bench:death
  */
 import { performance } from 'node:perf_hooks';
-import { Master } from '../src/core/index.js';
+import type { Master } from '../src/core/index.js';
+import { masterWithBigHolder } from './fixtures/big-holder.js';
 
 const CHUNKS = Number(process.env['BENCH_CHUNKS'] ?? 1_000_000);
 const SERVERS = 100;
 const INTERVAL = 5000;
 
 function build(): Master {
-  const master = new Master(0, { safeModeMs: 0 });
-  const lists: string[][] = Array.from({ length: SERVERS }, () => []);
-  for (let i = 0; i < CHUNKS; i++) {
-    const handle = `ch_${i}`;
-    (lists[0] as string[]).push(handle);
-    // Two more replicas on the other servers, spread evenly.
-    (lists[1 + (i % (SERVERS - 1))] as string[]).push(handle);
-    (lists[1 + ((i + 7) % (SERVERS - 1))] as string[]).push(handle);
-  }
-  lists.forEach((chunks, s) => master.heartbeat(0, { server: `cs${s}`, chunks, diskUsagePct: 20 + (s % 50) }));
-  return master;
+  return masterWithBigHolder(CHUNKS, SERVERS);
 }
 
 function main(): void {

@@ -6,9 +6,10 @@
  * Run: npm run bench:scrape
  */
 import { performance } from 'node:perf_hooks';
-import { Master, replicationSummary, underReplicatedPage } from '../src/core/index.js';
+import { type Master, replicationSummary, underReplicatedPage } from '../src/core/index.js';
 import { CoreDriver } from '../src/runtime/driver.js';
 import { Metrics } from '../src/transport/http/metrics.js';
+import { masterWithBigHolder } from './fixtures/big-holder.js';
 
 const CHUNKS = Number(process.env['BENCH_CHUNKS'] ?? 1_000_000);
 const SERVERS = 100;
@@ -25,15 +26,7 @@ class HandClock {
 
 /** cs0 holds every chunk, two more replicas spread over the others; cs0 dies at DEATH_AT. */
 function build(): { master: Master; clock: HandClock; driver: CoreDriver } {
-  const master = new Master(0, { safeModeMs: 0, heartbeatIntervalMs: INTERVAL });
-  const lists: string[][] = Array.from({ length: SERVERS }, () => []);
-  for (let i = 0; i < CHUNKS; i++) {
-    const handle = `ch_${i}`;
-    (lists[0] as string[]).push(handle);
-    (lists[1 + (i % (SERVERS - 1))] as string[]).push(handle);
-    (lists[1 + ((i + 7) % (SERVERS - 1))] as string[]).push(handle);
-  }
-  lists.forEach((chunks, s) => master.heartbeat(0, { server: `cs${s}`, chunks, diskUsagePct: 20 + (s % 50) }));
+  const master = masterWithBigHolder(CHUNKS, SERVERS);
   for (let s = 1; s < SERVERS; s++) master.heartbeat(INTERVAL * 2, { server: `cs${s}` });
   const clock = new HandClock();
   clock.current = DEATH_AT + 29;

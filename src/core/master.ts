@@ -2,7 +2,8 @@ import { type CoreConfig, deadTimeoutMs, defaultCoreConfig } from './config.js';
 import { Departures } from './departures.js';
 import { Liveness } from './liveness.js';
 import { Planner } from './planner.js';
-import { type ServerRecord, ServerRegistry } from './registry.js';
+import { type ServerRecord, ServerRegistry, statusOf } from './registry.js';
+import { underReplicatedList } from './reads.js';
 import { ReplicaMap } from './replicas.js';
 import { FullReports } from './reports.js';
 import { SWEEP_BATCH, type SweepHooks, Sweeps } from './sweeps.js';
@@ -11,7 +12,6 @@ import type {
   CoreEvent,
   HeartbeatInput,
   HeartbeatReply,
-  Priority,
   ReplicationState,
   ServerStatus,
   ServerView,
@@ -177,24 +177,14 @@ export class Master {
   }
 
   /**
-   * Under-replicated chunks, most urgent first: fewer counted replicas than
-   * min(target RF, counted + eligible servers not holding it), or no live
-   * replica at all. Reads the planner's queue, never every chunk; pending
-   * sweep work is finished first so the answer is exact (its cost is that of
-   * the answer's length).
+   * Under-replicated chunks, most urgent first (see underReplicatedList).
+   * Pending sweep work is finished first so the answer is exact; the cheap
+   * reads in reads.ts never do that.
    */
   checkReplication(now: number): UnderReplicated[] {
     this.advance(now);
     while (this.sweeps.busy) this.tick(this.now);
-    const eligible = this.planner.eligibleCount();
-    const found: UnderReplicated[] = [];
-    for (const chunk of this.planner.queue.underReplicated()) {
-      const census = this.planner.census(chunk, eligible);
-      if (census.live > 0 && census.counted >= census.want) continue;
-      const priority: Priority = census.live === 0 ? 'missing' : census.counted <= 1 ? 'critical' : 'normal';
-      found.push({ chunk: this.replicas.handleOf(chunk), currentRf: census.counted, targetRf: this.config.replicationFactor, priority });
-    }
-    return found.sort((a, b) => a.currentRf - b.currentRf || rank(a.priority) - rank(b.priority) || compareStrings(a.chunk, b.chunk));
+    return underReplicatedList(this.readView(this.now));
   }
 
   /**
@@ -330,17 +320,4 @@ export class Master {
       missedHeartbeats: Math.floor(ago / this.config.heartbeatIntervalMs),
     };
   }
-}
-
-function rank(priority: Priority): number {
-  return priority === 'missing' ? 0 : priority === 'critical' ? 1 : 2;
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function statusOf(record: ServerRecord): ServerStatus {
-  if (!record.alive) return 'dead';
-  return record.draining ? 'draining' : 'alive';
 }

@@ -1,5 +1,5 @@
 import { type Filing, type ReadView, filingOf } from './filing.js';
-import type { ServerRecord } from './registry.js';
+import { statusOf } from './registry.js';
 import { LargestOnTop } from './smallest.js';
 import type { Priority, ReplicationState, ServerStatus, UnderReplicated } from './types.js';
 
@@ -197,11 +197,33 @@ class GroupReader {
   }
 }
 
-function priorityOf(counted: number): Priority {
-  return counted <= 1 ? 'critical' : 'normal';
+/**
+ * Every under-replicated chunk, most urgent first: fewer counted replicas
+ * than min(target RF, counted + eligible servers not holding it), or no
+ * live replica at all. Exact only with no sweep under way; its cost is that
+ * of the queue's under-replicated part plus a sort.
+ */
+export function underReplicatedList(view: ReadView): UnderReplicated[] {
+  const { planner, replicas, targetRf } = view;
+  const eligible = planner.eligibleCount();
+  const found: UnderReplicated[] = [];
+  for (const chunk of planner.queue.underReplicated()) {
+    const census = planner.census(chunk, eligible);
+    if (census.live > 0 && census.counted >= census.want) continue;
+    const priority: Priority = census.live === 0 ? 'missing' : priorityOf(census.counted);
+    found.push({ chunk: replicas.handleOf(chunk), currentRf: census.counted, targetRf, priority });
+  }
+  return found.sort((a, b) => a.currentRf - b.currentRf || rank(a.priority) - rank(b.priority) || compareStrings(a.chunk, b.chunk));
 }
 
-function statusOf(record: ServerRecord): ServerStatus {
-  if (!record.alive) return 'dead';
-  return record.draining ? 'draining' : 'alive';
+function rank(priority: Priority): number {
+  return priority === 'missing' ? 0 : priority === 'critical' ? 1 : 2;
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function priorityOf(counted: number): Priority {
+  return counted <= 1 ? 'critical' : 'normal';
 }

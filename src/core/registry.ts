@@ -1,4 +1,4 @@
-import type { Health } from './types.js';
+import type { Health, ServerStatus } from './types.js';
 
 export interface ServerRecord {
   /** Dense index into the master's per-server arrays; reused after a forgotten server's is released. */
@@ -13,6 +13,11 @@ export interface ServerRecord {
   lastHeartbeatAt: number;
   diskUsagePct: number | null;
   health: Health;
+}
+
+export function statusOf(record: ServerRecord): ServerStatus {
+  if (!record.alive) return 'dead';
+  return record.draining ? 'draining' : 'alive';
 }
 
 /**
