@@ -43,6 +43,18 @@ t.test('answers each request type', async (t) => {
   });
 });
 
+t.test('forget_server forgets a dead server, which then registers anew', async (t) => {
+  const master = fresh();
+  master.heartbeat(NOW, { server: 'cs1', chunks: ['only-here'] });
+  master.heartbeat(NOW, { server: 'cs2', chunks: [] });
+  const later = NOW + 15_000;
+  master.heartbeat(later, { server: 'cs2' });
+  t.same(answer(master, later, { type: 'forget_server', msg_id: 3, server: 'cs1' }), { type: 'forget_server_ok', in_reply_to: 3, server: 'cs1' });
+  t.same(master.serverStatus(later).map((v) => v.server), ['cs2']);
+  t.same(master.chunkLocations(later, 'only-here'), []);
+  t.equal(answer(master, later, { type: 'forget_server', msg_id: 4, server: 'cs1' })?.['code'], 20, 'forgotten once');
+});
+
 t.test('the envelope src stands in for a missing server', async (t) => {
   const master = fresh();
   const reply = answer(master, NOW, { type: 'heartbeat', msg_id: 1, chunks: ['x'] }, 'n2');
@@ -85,6 +97,9 @@ const ERROR_CASES: ErrorCase[] = [
   { name: 'init node_ids wrong', body: { type: 'init', msg_id: 8, node_id: 'n1', node_ids: 'n1' }, code: 12, text: /field "node_ids"/, inReplyTo: 8 },
   { name: 'drain unknown server', body: { type: 'drain_server', msg_id: 9, server: 'ghost' }, code: 20, text: /unknown server "ghost"/, inReplyTo: 9 },
   { name: 'drain without server', body: { type: 'drain_server', msg_id: 9 }, code: 12, text: /field "server": required/, inReplyTo: 9 },
+  { name: 'forget unknown server', body: { type: 'forget_server', msg_id: 10, server: 'ghost' }, code: 20, text: /unknown server "ghost"/, inReplyTo: 10 },
+  { name: 'forget a live server', body: { type: 'forget_server', msg_id: 11, server: 'existing' }, code: 22, text: /"existing" is alive; only a dead server can be forgotten/, inReplyTo: 11 },
+  { name: 'forget without server', body: { type: 'forget_server', msg_id: 12 }, code: 12, text: /field "server": required/, inReplyTo: 12 },
 ];
 
 for (const c of ERROR_CASES) {

@@ -132,3 +132,23 @@ t.test('WebSocket connections authenticate at upgrade', async (t) => {
   client.send({ type: 'check_replication', msg_id: 1 });
   t.equal((await client.next())['type'], 'check_replication_ok');
 });
+
+t.test('forget_server over WebSocket: refused while alive, done once dead, and a subscriber hears of it', async (t) => {
+  const { app, clock } = build(t, { core: { heartbeatIntervalMs: 1000, deadAfterMissed: 3 } });
+  const { ws } = await listen(app);
+  const client = await connect(ws);
+  const watcher = await connect(ws);
+  t.teardown(() => Promise.all([client.close(), watcher.close()]));
+  watcher.send({ type: 'subscribe', msg_id: 1 });
+  await watcher.next();
+  client.send({ type: 'heartbeat', msg_id: 1, server: 'cs1', chunks: ['solo'] });
+  await client.next();
+  client.send({ type: 'forget_server', msg_id: 2, server: 'cs1' });
+  t.match(await client.next(), { type: 'error', in_reply_to: 2, code: 22 });
+  clock.advance(3000);
+  client.send({ type: 'forget_server', msg_id: 3, server: 'cs1' });
+  t.same(await client.next(), { type: 'forget_server_ok', in_reply_to: 3, server: 'cs1', msg_id: 2 });
+  const seen: Record<string, unknown>[] = [];
+  while (!seen.some((e) => e['type'] === 'server_forgotten')) seen.push(await watcher.next());
+  t.match(seen.at(-1), { type: 'server_forgotten', server: 'cs1', chunks_freed: 1 });
+});

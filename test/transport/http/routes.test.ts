@@ -187,3 +187,27 @@ t.test('GET /metrics exposes core state and heartbeat counts in Prometheus text'
   t.equal(value('chunkmaster_brake_engaged'), 0);
   t.equal(value('chunkmaster_pending_copies'), 0);
 });
+
+t.test('DELETE /servers/:id forgets a dead server; a live one gets 409, an unknown one 404', async (t) => {
+  const { app, clock } = build(t);
+  await app.inject(heartbeat({ server: 'cs1', chunks: ['a', 'b'] }));
+  await app.inject(heartbeat({ server: 'cs2', chunks: ['a'] }));
+  const live = await app.inject({ method: 'DELETE', url: '/servers/cs1' });
+  t.equal(live.statusCode, 409);
+  t.match(live.json(), { statusCode: 409, error: 'Conflict', message: /"cs1" is alive/ });
+  clock.advance(10_000);
+  await app.inject(heartbeat({ server: 'cs2' }));
+  clock.advance(5_000);
+  t.equal((await app.inject({ url: '/servers/cs1' })).json().status, 'dead');
+  const forgotten = await app.inject({ method: 'DELETE', url: '/servers/cs1' });
+  t.equal(forgotten.statusCode, 200);
+  t.same(forgotten.json(), { server: 'cs1', forgotten: true });
+  t.equal((await app.inject({ url: '/servers/cs1' })).statusCode, 404, 'gone from /servers/:id');
+  t.same((await app.inject({ url: '/servers' })).json().servers.map((s: { server: string }) => s.server), ['cs2'], 'and from /servers');
+  t.same((await app.inject({ url: '/chunks/b' })).json(), { chunk: 'b', servers: [] });
+  const again = await app.inject({ method: 'DELETE', url: '/servers/cs1' });
+  t.equal(again.statusCode, 404);
+  t.match(again.json(), { statusCode: 404, message: /unknown server "cs1"/ });
+  const bad = await app.inject({ method: 'DELETE', url: `/servers/${'x'.repeat(257)}` });
+  t.equal(bad.statusCode, 400, 'an id over 256 units is refused');
+});
