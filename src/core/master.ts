@@ -47,7 +47,10 @@ export class Master {
   private missing = new ChunkTally();
   private readonly sweepHooks: SweepHooks = {
     removed: (server, chunk) => this.departures.removed(server, chunk, this.now),
-    touch: (chunk) => this.planner.touch(chunk, this.now),
+    // A drained server's list was copied when its drain began: a chunk freed since is left alone.
+    touch: (chunk) => {
+      if (this.replicas.has(chunk)) this.planner.touch(chunk, this.now);
+    },
     reaped: (server) => this.departures.reaped(server, this.now),
   };
 

@@ -61,9 +61,8 @@ export class Planner {
     return this.copies.forChunk(chunk).length > 0 || this.deletes.forChunk(chunk).length > 0;
   }
 
-  /** Re-files a chunk after its replicas or their servers changed; a chunk freed meanwhile is left alone. */
+  /** Re-files a chunk after its replicas or their servers changed. */
   touch(chunk: number, now: number): void {
-    if (!this.replicas.has(chunk)) return;
     const { live, counted } = this.census(chunk, 0);
     if (this.queue.update(chunk, live, counted)) this.lostLastReplica(chunk);
     this.dirty = true;

@@ -181,3 +181,19 @@ t.test('keepAlive counts as liveness and hands out nothing, so a refused heartbe
   const reply = beat(m, 16_000, 'src');
   t.same(reply.chunksToReplicate.map((c) => c.target).sort(), ['dst1', 'dst2'], 'the copies are still there for the next reply');
 });
+
+t.test("a drained server forgotten before its chunks were re-filed: the freed chunks are left alone", async (t) => {
+  const m = newMaster({ maxDeadFraction: 1 });
+  beat(m, 0, 'a', { chunks: handles(3000) });
+  beat(m, 0, 'b', { chunks: [] });
+  beat(m, 10_000, 'b');
+  m.drainServer(14_999, 'a');
+  m.tick(15_000);
+  t.equal(m.forgetServer(15_000, 'a'), 'forgotten', 'dead, its re-filing not yet done');
+  settle(m, 15_000);
+  t.match(eventsOf(m.takeEvents(), 'server_forgotten'), [{ server: 'a', chunksFreed: 3000 }]);
+  t.equal(m.replicas.chunkCount, 0);
+  t.same(m.checkReplication(15_000), [], 'no freed chunk was filed again as missing');
+  beat(m, 16_000, 'b', { chunks: ['new'] });
+  t.same(m.chunkLocations(16_000, 'new'), ['b'], 'a freed id serves a new chunk');
+});
