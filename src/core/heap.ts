@@ -1,6 +1,8 @@
 /**
  * Indexed binary min-heap of (key, deadline). Each key appears at most once, so
  * rescheduling a server moves its one entry instead of piling up stale ones.
+ * Keys index an array, so they should be small non-negative integers that
+ * get reused (server indexes; the simulator's agenda recycles its slots).
  */
 export class DeadlineHeap {
   private readonly keys: number[] = [];
@@ -18,10 +20,6 @@ export class DeadlineHeap {
 
   peekDeadline(): number | undefined {
     return this.deadlines[0];
-  }
-
-  peekKey(): number | undefined {
-    return this.keys[0];
   }
 
   set(key: number, deadline: number): void {

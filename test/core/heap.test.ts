@@ -9,21 +9,26 @@ t.test('pops keys in deadline order', async (t) => {
   heap.set(3, 20);
   t.equal(heap.size, 3);
   t.equal(heap.peekDeadline(), 10);
-  t.equal(heap.peekKey(), 2);
-  t.same([heap.pop(), heap.pop(), heap.pop()], [2, 3, 1]);
+  t.same([heap.pop(), heap.pop(), heap.pop()], [2, 3, 1], 'the earliest first: key 2');
   t.equal(heap.pop(), undefined);
   t.equal(heap.peekDeadline(), undefined);
 });
 
 t.test('rescheduling moves the one entry of a key', async (t) => {
-  const heap = new DeadlineHeap();
-  heap.set(1, 10);
-  heap.set(2, 20);
-  heap.set(1, 30);
-  t.equal(heap.size, 2);
-  t.equal(heap.peekKey(), 2);
-  heap.set(1, 5);
-  t.equal(heap.peekKey(), 1);
+  const rescheduled = (...deadlinesOfKey1: number[]) => {
+    const heap = new DeadlineHeap();
+    heap.set(1, 10);
+    heap.set(2, 20);
+    for (const deadline of deadlinesOfKey1) heap.set(1, deadline);
+    return heap;
+  };
+  const later = rescheduled(30);
+  t.equal(later.size, 2);
+  t.equal(later.peekDeadline(), 20);
+  t.equal(later.pop(), 2, 'key 1 moved behind key 2');
+  const earlier = rescheduled(30, 5);
+  t.equal(earlier.peekDeadline(), 5);
+  t.equal(earlier.pop(), 1, 'and back in front');
 });
 
 t.test('delete removes any entry and tolerates absent keys', async (t) => {
