@@ -6,3 +6,25 @@ export interface Clock {
 }
 
 export const monotonicClock: Clock = { now: () => performance.now() };
+
+/** Whatever setTimeout returned; only the same Timers' clearTimeout reads it. */
+export type TimerHandle = unknown;
+
+/**
+ * One-shot timers. The driver arms its timers through this, so a simulator
+ * can run it on virtual time; the real ones below are the default.
+ */
+export interface Timers {
+  setTimeout(run: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+export const realTimers: Timers = {
+  setTimeout: (run, ms) => {
+    // A timer alone must not keep a finished process alive.
+    const timer = setTimeout(run, ms);
+    timer.unref();
+    return timer;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};

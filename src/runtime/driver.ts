@@ -1,5 +1,5 @@
 import type { CoreEvent, Master } from '../core/index.js';
-import { type Clock, monotonicClock } from './clock.js';
+import { type Clock, type TimerHandle, type Timers, monotonicClock, realTimers } from './clock.js';
 import { STALL_PROBE_MS, StallWatch, stallSlackMs } from './stalls.js';
 
 export type EventListener = (event: CoreEvent) => void;
@@ -11,6 +11,8 @@ export interface DriverOptions {
    * would look like stalls.
    */
   watchStalls?: boolean;
+  /** Where the timers go: the real ones by default, a simulator's agenda on virtual time. */
+  timers?: Timers;
 }
 
 /**
@@ -19,12 +21,13 @@ export interface DriverOptions {
  * calls the core through run(), which re-arms the timer afterwards.
  */
 export class CoreDriver {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private armedFor: number | undefined;
   private readonly listeners = new Set<EventListener>();
   private closed = false;
+  private readonly timers: Timers;
   private readonly stalls: StallWatch | undefined;
-  private readonly probe: NodeJS.Timeout | undefined;
+  private probe: TimerHandle | undefined;
   private stalledMs = 0;
 
   constructor(
@@ -32,11 +35,10 @@ export class CoreDriver {
     private readonly clock: Clock = monotonicClock,
     options: DriverOptions = {},
   ) {
+    this.timers = options.timers ?? realTimers;
     if (!(options.watchStalls ?? clock === monotonicClock)) return;
-    const stalls = new StallWatch(clock.now(), STALL_PROBE_MS, stallSlackMs(master.config));
-    this.stalls = stalls;
-    this.probe = setInterval(() => this.credit(stalls.probe(this.clock.now())), STALL_PROBE_MS);
-    this.probe.unref();
+    this.stalls = new StallWatch(clock.now(), STALL_PROBE_MS, stallSlackMs(master.config));
+    this.armProbe(this.stalls);
   }
 
   /** Total time the master was found stalled and credited to the servers, in ms. */
@@ -68,7 +70,16 @@ export class CoreDriver {
   close(): void {
     this.closed = true;
     this.disarm();
-    clearInterval(this.probe);
+    if (this.probe !== undefined) this.timers.clearTimeout(this.probe);
+    this.probe = undefined;
+  }
+
+  /** Each probe arms the next, one period after it ran, as setInterval would; close() clears the one armed. */
+  private armProbe(stalls: StallWatch): void {
+    this.probe = this.timers.setTimeout(() => {
+      this.credit(stalls.probe(this.clock.now()));
+      this.armProbe(stalls);
+    }, STALL_PROBE_MS);
   }
 
   private credit(ms: number): void {
@@ -97,17 +108,15 @@ export class CoreDriver {
     // Timers may fire a little early; tick() then finds nothing due and we re-arm.
     const delay = Math.min(Math.max(0, Math.ceil(deadline - this.clock.now())), 0x7fffffff);
     this.armedFor = deadline;
-    this.timer = setTimeout(() => {
+    this.timer = this.timers.setTimeout(() => {
       this.armedFor = undefined;
       this.timer = undefined;
       this.run((now) => this.master.tick(now));
     }, delay);
-    // The timer alone must not keep a finished process alive.
-    this.timer.unref();
   }
 
   private disarm(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     this.armedFor = undefined;
   }

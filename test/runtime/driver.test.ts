@@ -1,7 +1,8 @@
 import t from 'tap';
 import { Master } from '../../src/core/index.js';
-import { monotonicClock } from '../../src/runtime/clock.js';
+import { type TimerHandle, type Timers, monotonicClock } from '../../src/runtime/clock.js';
 import { CoreDriver } from '../../src/runtime/driver.js';
+import { STALL_PROBE_MS } from '../../src/runtime/stalls.js';
 import { FakeClock } from '../fixtures/clock.js';
 
 function hold(t: { teardown(fn: () => void): void }) {
@@ -78,4 +79,58 @@ t.test('the real clock is monotonic and in milliseconds', async (t) => {
   const b = driver.now();
   t.ok(b - a >= 15 && b - a < 5000, `moved ${b - a} ms`);
   driver.close();
+});
+
+/** Timers that fire only when the test says: what is armed, by delay. */
+class ManualTimers implements Timers {
+  readonly armed = new Map<number, { run: () => void; ms: number }>();
+  private next = 0;
+
+  setTimeout(run: () => void, ms: number): TimerHandle {
+    this.armed.set(++this.next, { run, ms });
+    return this.next;
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.armed.delete(handle as number);
+  }
+
+  /** Fires every timer armed with this delay. */
+  fire(ms: number): void {
+    for (const [handle, timer] of [...this.armed]) {
+      if (timer.ms !== ms) continue;
+      this.armed.delete(handle);
+      timer.run();
+    }
+  }
+}
+
+t.test('the driver arms its one timer on the timers it is given', async (t) => {
+  const clock = new FakeClock(0);
+  const timers = new ManualTimers();
+  const driver = new CoreDriver(new Master(0, { heartbeatIntervalMs: 100, deadAfterMissed: 2, safeModeMs: 0 }), clock, { timers });
+  const events: string[] = [];
+  driver.onEvent((e) => events.push(e.type));
+  driver.run((now) => driver.master.heartbeat(now, { server: 'cs1' }));
+  t.same([...timers.armed.values()].map((timer) => timer.ms), [200], 'armed for the dead timeout');
+  clock.advance(200);
+  timers.fire(200);
+  t.same(events.slice(0, 2), ['server_alive', 'server_dead'], 'the death comes from that timer firing');
+  t.equal(timers.armed.size, 1, 're-armed for the next deadline');
+  driver.close();
+  t.equal(timers.armed.size, 0, 'close clears it');
+});
+
+t.test('the stall probe runs on the same timers, each probe arming the next', async (t) => {
+  const clock = new FakeClock(0);
+  const timers = new ManualTimers();
+  const master = new Master(0, { heartbeatIntervalMs: 1000, deadAfterMissed: 3, safeModeMs: 0 });
+  const driver = new CoreDriver(master, clock, { timers, watchStalls: true });
+  t.same([...timers.armed.values()].map((timer) => timer.ms), [STALL_PROBE_MS]);
+  clock.advance(STALL_PROBE_MS + 2000);
+  timers.fire(STALL_PROBE_MS);
+  t.equal(driver.stallMs, 2000, 'a probe two seconds late is a stall');
+  t.same([...timers.armed.values()].map((timer) => timer.ms), [STALL_PROBE_MS], 'and the next probe is armed');
+  driver.close();
+  t.equal(timers.armed.size, 0);
 });
