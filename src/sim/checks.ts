@@ -1,8 +1,15 @@
-import type { SimServer } from './fleet.js';
-import type { Simulation } from './simulate.js';
+import type { CoreConfig, ReplicationState } from '../core/index.js';
+import type { Servers, SimServer } from './servers.js';
 
-/** How often, in virtual ms, the quiet stretch is checked for full replication. */
-const CONVERGENCE_CHECK_MS = 5000;
+/** What the checker may look at: the simulated world, and the master only through read-only questions. */
+export interface Observed {
+  readonly now: number;
+  readonly config: CoreConfig;
+  readonly servers: Servers;
+  /** The master's live holders of a chunk. */
+  locations(chunk: string): string[];
+  replicationState(): ReplicationState;
+}
 
 /**
  * The simulator's invariants, checked as the run goes:
@@ -13,55 +20,43 @@ const CONVERGENCE_CHECK_MS = 5000;
  * 3. a server heard from within the dead timeout is never marked dead;
  * 4. after the faults stop, every chunk with a surviving copy gets back to
  *    target RF (or to the number of eligible servers) with nothing pending.
+ * An observer: each check returns what it found broken and changes nothing.
  */
 export class Checker {
   private believedOthers: string[] = [];
 
-  constructor(private readonly sim: Simulation) {}
+  constructor(private readonly world: Observed) {}
 
-  fail(what: string): void {
-    this.sim.summary.violations.push(`t=${this.sim.now}ms: ${what}`);
+  beforeDelete(server: SimServer, chunk: string): string[] {
+    const { servers, config } = this.world;
+    this.believedOthers = this.world.locations(chunk).filter((id) => id !== server.id);
+    const remaining = this.believedOthers.filter((id) => !servers.get(id).deletedUnreported.has(chunk));
+    if (remaining.length >= config.replicationFactor) return [];
+    return [`delete of ${chunk} on ${server.id} leaves ${remaining.length} live replicas (${remaining.join(', ')}), below target RF ${config.replicationFactor}`];
   }
 
-  beforeDelete(server: SimServer, chunk: string): void {
-    const { master, fleet, config } = this.sim;
-    this.believedOthers = master.chunkLocations(this.sim.now, chunk).filter((id) => id !== server.id);
-    const remaining = this.believedOthers.filter((id) => !fleet.get(id).deletedUnreported.has(chunk));
-    if (remaining.length < config.replicationFactor) {
-      this.fail(`delete of ${chunk} on ${server.id} leaves ${remaining.length} live replicas (${remaining.join(', ')}), below target RF ${config.replicationFactor}`);
-    }
+  afterDelete(server: SimServer, chunk: string): string[] {
+    const { servers } = this.world;
+    if (servers.copiesOf(chunk).length > 0) return [];
+    const excused = this.believedOthers.some((id) => servers.get(id).lostSinceReport || servers.get(id).gone);
+    return excused ? [] : [`delete of ${chunk} on ${server.id} destroyed its last copy`];
   }
 
-  afterDelete(server: SimServer, chunk: string): void {
-    const { fleet } = this.sim;
-    if (fleet.copiesOf(chunk).length > 0) return;
-    const excused = this.believedOthers.some((id) => fleet.get(id).lostSinceReport || fleet.get(id).gone);
-    if (!excused) this.fail(`delete of ${chunk} on ${server.id} destroyed its last copy`);
+  onCopyOrder(source: SimServer, target: SimServer, chunk: string): string[] {
+    const found: string[] = [];
+    if (source === target) found.push(`${source.id} told to copy ${chunk} to itself`);
+    if (this.world.locations(chunk).includes(target.id)) found.push(`${source.id} told to copy ${chunk} to ${target.id}, which already holds it`);
+    return found;
   }
 
-  onCopyOrder(source: SimServer, target: SimServer, chunk: string): void {
-    if (source === target) this.fail(`${source.id} told to copy ${chunk} to itself`);
-    if (this.sim.master.chunkLocations(this.sim.now, chunk).includes(target.id)) {
-      this.fail(`${source.id} told to copy ${chunk} to ${target.id}, which already holds it`);
-    }
+  onDeath(server: SimServer, at: number, timeoutMs: number): string[] {
+    if (at - server.lastHeard >= timeoutMs) return [];
+    return [`${server.id} marked dead at ${at}, heard from at ${server.lastHeard} (timeout ${timeoutMs})`];
   }
 
-  onDeath(server: SimServer, at: number, timeoutMs: number): void {
-    if (at - server.lastHeard < timeoutMs) {
-      this.fail(`${server.id} marked dead at ${at}, heard from at ${server.lastHeard} (timeout ${timeoutMs})`);
-    }
-  }
-
-  scheduleConvergenceChecks(from: number, until: number): void {
-    const check = (): void => {
-      if (this.sim.summary.fullReplicationAfterMs !== undefined) return;
-      if (this.gaps(this.sim.chunkHandles).all.length === 0) {
-        this.sim.summary.fullReplicationAfterMs = this.sim.now - from;
-        return;
-      }
-      if (this.sim.now + CONVERGENCE_CHECK_MS <= until) this.sim.agenda.after(CONVERGENCE_CHECK_MS, check);
-    };
-    this.sim.agenda.at(from, check);
+  /** Nothing stands between the cluster and full replication. */
+  converged(handles: readonly string[]): boolean {
+    return this.gaps(handles).all.length === 0;
   }
 
   /**
@@ -69,31 +64,30 @@ export class Checker {
    * at the end (a copy that outlived its timeout may still land late and
    * leave a transient excess, with its delete under way).
    */
-  atEnd(handles: readonly string[]): void {
+  atEnd(handles: readonly string[], reached: boolean, faultsEndMs: number): string[] {
     const gaps = this.gaps(handles);
-    const reached = this.sim.summary.fullReplicationAfterMs !== undefined;
-    if (!reached || gaps.lacking.length > 0) {
-      const shown = reached ? gaps.lacking : gaps.all;
-      this.fail(`not back to full replication ${this.sim.now - this.sim.summary.faultsEndMs} ms after faults stopped: ${shown.slice(0, 5).join('; ')}${shown.length > 5 ? `; ${shown.length - 5} more` : ''}`);
-    }
+    if (reached && gaps.lacking.length === 0) return [];
+    const shown = reached ? gaps.lacking : gaps.all;
+    const more = shown.length > 5 ? `; ${shown.length - 5} more` : '';
+    return [`not back to full replication ${this.world.now - faultsEndMs} ms after faults stopped: ${shown.slice(0, 5).join('; ')}${more}`];
   }
 
   /** What stands between the cluster and full replication; `all` is empty when nothing does. */
-  gaps(handles: readonly string[]): { all: string[]; lacking: string[] } {
-    const { master, fleet, config, now } = this.sim;
-    const state = master.replicationState(now);
+  private gaps(handles: readonly string[]): { all: string[]; lacking: string[] } {
+    const { servers, config } = this.world;
+    const state = this.world.replicationState();
     const all: string[] = [];
     const lacking: string[] = [];
     if (state.pendingCopies > 0) all.push(`${state.pendingCopies} copies pending`);
     if (state.pendingDeletes > 0) all.push(`${state.pendingDeletes} deletes pending`);
     if (state.brakeEngaged) all.push('brake engaged');
-    const eligible = fleet.servers.filter(
-      (s) => s.up && !s.gone && !s.partitioned && s.health === 'healthy' && fleet.diskPct(s) < config.diskFullPct,
+    const eligible = servers.all.filter(
+      (s) => s.up && !s.gone && !s.partitioned && s.health === 'healthy' && servers.diskPct(s) < config.diskFullPct,
     ).length;
     const want = Math.min(config.replicationFactor, eligible);
     for (const chunk of handles) {
-      if (!fleet.copiesOf(chunk).some((s) => s.up)) continue;
-      const live = master.chunkLocations(now, chunk).length;
+      if (!servers.copiesOf(chunk).some((s) => s.up)) continue;
+      const live = this.world.locations(chunk).length;
       const gap = `${chunk} has ${live} live replicas, wants ${want}`;
       if (live < want) lacking.push(gap);
       if (live < want || live > config.replicationFactor) all.push(gap);

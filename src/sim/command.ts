@@ -1,12 +1,19 @@
 import { parseArgs } from 'node:util';
 import type { CoreConfig } from '../core/index.js';
-import { type SimSummary, simulate } from './simulate.js';
+import { type SimOptions, simulate } from './simulate.js';
+import { type RunShape, formatSummary, reproduction } from './summary.js';
 
 export const SIMULATE_USAGE = `usage: chunkmaster simulate [--seed N] [--servers N] [--chunks N] [--minutes N]
                            [--replication-factor N] [--max-replication-streams N]
+       chunkmaster simulate --seeds A..B [same flags but --seed]
+       chunkmaster simulate --sweep N [--seed N] [--replication-factor N] [--max-replication-streams N]
 
-Runs one deterministic fault simulation (the real master, simulated chunk
-servers, virtual time) and checks its invariants. Exit 1 on a broken invariant.
+Runs one deterministic fault simulation (the real master behind its real
+driver and protocol layer, simulated chunk servers, virtual time), checks its
+invariants and prints a hash of its trace: one seed always replays the same
+run. --seeds runs every seed from A to B in one shape, a line each; --sweep
+runs about N seeds from --seed on in each of four fleet shapes (fewer of the
+bigger ones). Exit 1 on a broken invariant, with the line that reproduces it.
 `;
 
 interface Flag {
@@ -16,13 +23,23 @@ interface Flag {
   fallback: number;
 }
 
+const MAX_SEED = 0xffffffff;
 const FLAGS: Flag[] = [
-  { name: 'seed', min: 0, max: 0xffffffff, fallback: 1 },
+  { name: 'seed', min: 0, max: MAX_SEED, fallback: 1 },
   { name: 'servers', min: 1, max: 10000, fallback: 50 },
   { name: 'chunks', min: 0, max: 10_000_000, fallback: 5000 },
   { name: 'minutes', min: 1, max: 100000, fallback: 60 },
   { name: 'replication-factor', min: 1, max: 100, fallback: 3 },
   { name: 'max-replication-streams', min: 1, max: 1000, fallback: 2 },
+  { name: 'sweep', min: 1, max: 100000, fallback: 0 },
+];
+
+/** The sweep's fleet shapes, small to large; each runs about sweep * 6 / servers seeds. */
+const SWEEP_SHAPES = [
+  { servers: 6, chunks: 120, minutes: 15 },
+  { servers: 12, chunks: 400, minutes: 20 },
+  { servers: 30, chunks: 1500, minutes: 30 },
+  { servers: 50, chunks: 5000, minutes: 60 },
 ];
 
 export interface SimulateIo {
@@ -30,64 +47,119 @@ export interface SimulateIo {
   err: (text: string) => void;
 }
 
+interface Parsed {
+  values: Map<string, number>;
+  given: Set<string>;
+  seeds: [number, number] | undefined;
+  help: boolean;
+}
+
+/** What every run of one command shares besides its flags: a test may hand in a rogue master. */
+type RunOptions = Pick<SimOptions, 'master'>;
+
 /** `chunkmaster simulate ...`: returns the process exit code. */
-export function runSimulateCommand(args: readonly string[], io: SimulateIo): number {
-  let values: Map<string, number>;
+export function runSimulateCommand(args: readonly string[], io: SimulateIo, extra: RunOptions = {}): number {
+  let parsed: Parsed;
   try {
-    values = parseFlags(args);
+    parsed = parseFlags(args);
   } catch (error) {
     io.err(`chunkmaster simulate: ${(error as Error).message}\n\n${SIMULATE_USAGE}`);
     return 2;
   }
-  if (values.has('help')) {
+  if (parsed.help) {
     io.out(SIMULATE_USAGE);
     return 0;
   }
-  const get = (name: string) => values.get(name) as number;
+  const get = (name: string) => parsed.values.get(name) as number;
   const core: Partial<CoreConfig> = {
     replicationFactor: get('replication-factor'),
     maxReplicationStreams: get('max-replication-streams'),
   };
-  const summary = simulate({ seed: get('seed'), servers: get('servers'), chunks: get('chunks'), minutes: get('minutes'), core });
+  const shape = { servers: get('servers'), chunks: get('chunks'), minutes: get('minutes') };
+  const batch: Batch = { core, io, extra };
+  if (parsed.seeds !== undefined) return verdict(runBatch(shape, parsed.seeds, batch, true), io);
+  if (parsed.given.has('sweep')) return runSweep(get('sweep'), get('seed'), batch);
+  const summary = simulate({ seed: get('seed'), ...shape, core, ...extra });
   io.out(formatSummary(summary));
   if (summary.violations.length === 0) return 0;
   io.err(`reproduce with: ${reproduction(summary, core)}\n`);
   return 1;
 }
 
-function parseFlags(args: readonly string[]): Map<string, number> {
-  const options = Object.fromEntries(FLAGS.map((f) => [f.name, { type: 'string' as const }]));
-  const { values } = parseArgs({ args: [...args], options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true });
-  const parsed = new Map<string, number>();
-  if (values.help === true) parsed.set('help', 1);
-  for (const flag of FLAGS) {
-    const raw = (values as Record<string, string | boolean | undefined>)[flag.name];
-    const value = typeof raw === 'string' ? Number(raw) : flag.fallback;
-    if (!Number.isSafeInteger(value) || value < flag.min || value > flag.max || (typeof raw === 'string' && raw.trim() === '')) {
-      throw new Error(`--${flag.name}: expected an integer from ${flag.min} to ${flag.max}, got ${JSON.stringify(raw)}`);
-    }
-    parsed.set(flag.name, value);
+type Shape = Omit<RunShape, 'seed'>;
+
+interface Batch {
+  core: Partial<CoreConfig>;
+  io: SimulateIo;
+  extra: RunOptions;
+}
+
+/** Seeds `from` to `to` of one shape; returns how many broke an invariant. */
+function runBatch(shape: Shape, [from, to]: [number, number], { core, io, extra }: Batch, eachLine: boolean): number {
+  let failures = 0;
+  for (let seed = from; seed <= to; seed++) {
+    const summary = simulate({ seed, ...shape, core, ...extra });
+    const ok = summary.violations.length === 0;
+    if (eachLine) io.out(`seed ${seed}: trace ${summary.traceHash} ${ok ? 'ok' : 'BROKEN'}\n`);
+    if (ok) continue;
+    failures++;
+    io.out(`FAIL ${reproduction(summary, core)}\n  ${summary.violations.join('\n  ')}\n`);
   }
+  return failures;
+}
+
+function runSweep(seeds: number, from: number, batch: Batch): number {
+  let failures = 0;
+  for (const shape of SWEEP_SHAPES) {
+    // Bigger fleets cost more per run: fewer seeds of them.
+    const count = Math.max(1, Math.round((seeds * 6) / shape.servers));
+    const started = performance.now();
+    failures += runBatch(shape, [from, Math.min(MAX_SEED, from + count - 1)], batch, false);
+    const took = ((performance.now() - started) / 1000).toFixed(1);
+    batch.io.out(`${count} seeds of ${shape.servers} servers / ${shape.chunks} chunks / ${shape.minutes} min: ${took} s\n`);
+  }
+  return verdict(failures, batch.io);
+}
+
+function verdict(failures: number, io: SimulateIo): number {
+  io.out(failures === 0 ? 'all invariants held\n' : `${failures} runs broke an invariant\n`);
+  return failures === 0 ? 0 : 1;
+}
+
+function parseFlags(args: readonly string[]): Parsed {
+  const options = Object.fromEntries(FLAGS.map((f) => [f.name, { type: 'string' as const }]));
+  const { values } = parseArgs({
+    args: [...args],
+    options: { ...options, seeds: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
+  const raws = values as Record<string, string | boolean | undefined>;
+  const parsed: Parsed = { values: new Map(), given: new Set(), seeds: undefined, help: values.help === true };
+  for (const flag of FLAGS) {
+    const raw = raws[flag.name];
+    if (typeof raw === 'string') parsed.given.add(flag.name);
+    parsed.values.set(flag.name, typeof raw === 'string' ? integer(flag, raw) : flag.fallback);
+  }
+  if (typeof values.seeds === 'string') parsed.seeds = seedRange(values.seeds);
+  const clash = parsed.seeds !== undefined ? ['seed', 'sweep'] : parsed.given.has('sweep') ? ['servers', 'chunks', 'minutes'] : [];
+  const mode = parsed.seeds !== undefined ? '--seeds' : '--sweep';
+  for (const name of clash) if (parsed.given.has(name)) throw new Error(`--${name} does not go with ${mode}`);
   return parsed;
 }
 
-export function reproduction(summary: SimSummary, core: Partial<CoreConfig> = {}): string {
-  let line = `chunkmaster simulate --seed ${summary.seed} --servers ${summary.servers} --chunks ${summary.chunks} --minutes ${summary.minutes}`;
-  if (core.replicationFactor !== undefined && core.replicationFactor !== 3) line += ` --replication-factor ${core.replicationFactor}`;
-  if (core.maxReplicationStreams !== undefined && core.maxReplicationStreams !== 2) line += ` --max-replication-streams ${core.maxReplicationStreams}`;
-  return line;
+function integer(flag: Flag, raw: string): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isSafeInteger(value) || value < flag.min || value > flag.max) {
+    throw new Error(`--${flag.name}: expected an integer from ${flag.min} to ${flag.max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
 }
 
-export function formatSummary(s: SimSummary): string {
-  const faults = [...s.faults].map(([name, count]) => `${name}=${count}`).join(' ') || 'none';
-  const full = s.fullReplicationAfterMs === undefined ? 'never' : `${(s.fullReplicationAfterMs / 1000).toFixed(1)} s after faults stopped`;
-  const lines = [
-    `seed ${s.seed}: ${s.servers} servers, ${s.chunks} chunks, ${s.minutes} virtual minutes (faults until ${(s.faultsEndMs / 60000).toFixed(1)} min)`,
-    `faults: ${faults}`,
-    `deaths: ${s.deaths}  revivals: ${s.revivals}  brake engaged: ${s.brakeEngaged}  master restarts: ${s.masterRestarts}`,
-    `copies: ${s.copiesOrdered} ordered, ${s.copiesDone} done, ${s.copiesFailed} failed  deletes: ${s.deletes}`,
-    `full replication: ${full}  chunks lost to faults: ${s.lostToFaults}`,
-    s.violations.length === 0 ? 'invariants: ok' : `invariants: BROKEN\n${s.violations.map((v) => `  ${v}`).join('\n')}`,
-  ];
-  return lines.join('\n') + '\n';
+function seedRange(raw: string): [number, number] {
+  const match = /^(\d+)\.\.(\d+)$/.exec(raw);
+  const [from, to] = [Number(match?.[1]), Number(match?.[2])];
+  if (match === null || from > to || to > MAX_SEED) {
+    throw new Error(`--seeds: expected A..B, seeds from A to B (A <= B <= ${MAX_SEED}), got ${JSON.stringify(raw)}`);
+  }
+  return [from, to];
 }

@@ -1,18 +1,33 @@
-import { deadTimeoutMs } from '../core/index.js';
-import type { SimServer } from './fleet.js';
-import type { Simulation } from './simulate.js';
+import { type CoreConfig, deadTimeoutMs } from '../core/index.js';
+import type { Agenda } from './agenda.js';
+import type { Rng } from './prng.js';
+import type { Servers, SimServer } from './servers.js';
+
+/** What a fault acts on: the simulated world and its processes. */
+export interface FaultTarget {
+  readonly now: number;
+  readonly rng: Rng;
+  readonly agenda: Agenda;
+  readonly config: CoreConfig;
+  readonly servers: Servers;
+  crash(server: SimServer): void;
+  restart(server: SimServer): void;
+  /** The master process restarts: all its state is lost; chunk servers carry on. */
+  restartMaster(): void;
+  countFault(kind: string): void;
+}
 
 /** Applies a fault; returns the name of another fault when it fell back to that one. */
-type Fault = (sim: Simulation, server: SimServer, end: number) => string | undefined;
+type Fault = (sim: FaultTarget, server: SimServer, end: number) => string | undefined;
 
 /** Shorter than the dead timeout, or longer: both sides of the line get tested. */
-function outage(sim: Simulation, short: boolean): number {
+function outage(sim: FaultTarget, short: boolean): number {
   const timeout = deadTimeoutMs(sim.config);
   return short ? sim.rng.int(1000, timeout - 3000) : sim.rng.int(timeout + 5000, timeout * 12);
 }
 
 /** Runs `undo` after `ms`, but never past the end of the fault window. */
-function until(sim: Simulation, server: SimServer, ms: number, end: number, undo: () => void): void {
+function until(sim: FaultTarget, server: SimServer, ms: number, end: number, undo: () => void): void {
   const at = Math.min(sim.now + ms, end);
   server.busyUntil = at;
   sim.agenda.at(at, undo);
@@ -23,7 +38,7 @@ const crash =
   (sim, server, end) => {
     sim.crash(server);
     until(sim, server, outage(sim, short), end, () => {
-      if (wipe) sim.fleet.wipe(server);
+      if (wipe) sim.servers.wipe(server);
       sim.restart(server);
     });
     return undefined;
@@ -37,7 +52,7 @@ const FAULTS: [string, number, Fault][] = [
     'disk_lost',
     1,
     (sim, server) => {
-      sim.fleet.wipe(server);
+      sim.servers.wipe(server);
       return undefined;
     },
   ],
@@ -46,8 +61,8 @@ const FAULTS: [string, number, Fault][] = [
     1,
     (sim, server, end) => {
       // Keep permanent losses to a tenth of the fleet, below the brake's threshold.
-      const gone = sim.fleet.servers.filter((s) => s.gone).length;
-      if (gone + 1 > Math.floor(sim.fleet.servers.length / 10)) return crash(false, false)(sim, server, end) ?? 'crash_long';
+      const gone = sim.servers.all.filter((s) => s.gone).length;
+      if (gone + 1 > Math.floor(sim.servers.all.length / 10)) return crash(false, false)(sim, server, end) ?? 'crash_long';
       sim.crash(server);
       server.gone = true;
       server.disk.clear();
@@ -102,7 +117,7 @@ const FAULTS: [string, number, Fault][] = [
 
 const TOTAL_WEIGHT = FAULTS.reduce((sum, [, weight]) => sum + weight, 0);
 
-function pickFault(sim: Simulation): [string, Fault] {
+function pickFault(sim: FaultTarget): [string, Fault] {
   let roll = sim.rng.next() * TOTAL_WEIGHT;
   for (const [name, weight, fault] of FAULTS) {
     roll -= weight;
@@ -113,9 +128,9 @@ function pickFault(sim: Simulation): [string, Fault] {
 }
 
 /** Most of the fleet crashing at once, to engage the mass-failure brake; everyone returns with disks intact. */
-function massFailure(sim: Simulation, end: number): void {
-  const servers = sim.fleet.servers.filter((s) => s.up && !s.gone && s.busyUntil <= sim.now);
-  const victims = sim.rng.sample(servers, Math.ceil(sim.fleet.servers.length * 0.7));
+function massFailure(sim: FaultTarget, end: number): void {
+  const servers = sim.servers.all.filter((s) => s.up && !s.gone && s.busyUntil <= sim.now);
+  const victims = sim.rng.sample(servers, Math.ceil(sim.servers.all.length * 0.7));
   const back = Math.min(end, sim.now + sim.rng.int(20000, 90000));
   for (const server of victims) {
     sim.crash(server);
@@ -130,11 +145,11 @@ function massFailure(sim: Simulation, end: number): void {
  * every 10 virtual minutes on average (never two at once), plus, in some
  * runs, one mass failure.
  */
-export function scheduleFaults(sim: Simulation, end: number): void {
-  const meanGap = 600000 / sim.fleet.servers.length;
+export function scheduleFaults(sim: FaultTarget, end: number): void {
+  const meanGap = 600000 / sim.servers.all.length;
   const next = (): void => {
     if (sim.now >= end) return;
-    const free = sim.fleet.servers.filter((s) => !s.gone && s.up && s.busyUntil <= sim.now);
+    const free = sim.servers.all.filter((s) => !s.gone && s.up && s.busyUntil <= sim.now);
     if (free.length > 0) {
       const [name, fault] = pickFault(sim);
       sim.countFault(fault(sim, sim.rng.pick(free), end) ?? name);

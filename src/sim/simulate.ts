@@ -1,38 +1,23 @@
-import { type CoreConfig, type CoreEvent, Master, type ReplicateInstruction, deadTimeoutMs, defaultCoreConfig } from '../core/index.js';
+import { type CoreConfig, type CoreEvent, Master, type ReplicationState, deadTimeoutMs, defaultCoreConfig } from '../core/index.js';
+import { answer } from '../protocol/dispatch.js';
+import { CoreDriver } from '../runtime/driver.js';
 import { Agenda } from './agenda.js';
-import { Checker } from './checks.js';
-import { scheduleFaults } from './faults.js';
-import { Fleet, type SimServer } from './fleet.js';
+import { Checker, type Observed } from './checks.js';
+import { type FaultTarget, scheduleFaults } from './faults.js';
 import { Rng } from './prng.js';
+import { Servers, type SimServer } from './servers.js';
+import { type RunShape, type SimSummary, newSummary } from './summary.js';
+import { Trace } from './trace.js';
+import { type HeartbeatOkBody, heartbeatBody, overTheWire } from './wire.js';
 
-export interface SimOptions {
-  seed: number;
-  servers: number;
-  chunks: number;
-  minutes: number;
+/** Makes the master process, at the start and on every restart: a test may hand in a rogue one. */
+export type MasterFactory = (now: number, config: CoreConfig) => Master;
+
+export interface SimOptions extends RunShape {
   core?: Partial<CoreConfig>;
-}
-
-export interface SimSummary {
-  seed: number;
-  servers: number;
-  chunks: number;
-  minutes: number;
-  faults: Map<string, number>;
-  deaths: number;
-  revivals: number;
-  copiesOrdered: number;
-  copiesDone: number;
-  copiesFailed: number;
-  deletes: number;
-  brakeEngaged: number;
-  masterRestarts: number;
-  faultsEndMs: number;
-  /** Virtual ms from the end of faults to full replication; undefined if never reached. */
-  fullReplicationAfterMs: number | undefined;
-  /** Chunks every copy of which was destroyed by faults (never by an instruction). */
-  lostToFaults: number;
-  violations: string[];
+  master?: MasterFactory;
+  /** Keep the trace's lines in the summary, not only its hash. */
+  keepTrace?: boolean;
 }
 
 /** Copies take this long, except a few that outlive the master's pending timeout. */
@@ -40,73 +25,67 @@ const COPY_MS: [number, number] = [200, 4000];
 const SLOW_COPY_MS: [number, number] = [65000, 90000];
 const QUIET_MS = 600000;
 const FULL_REPORT_CHANCE = 0.6;
+/** How often, in virtual ms, the quiet stretch is checked for full replication. */
+const CONVERGENCE_CHECK_MS = 5000;
+
+const honestMaster: MasterFactory = (now, config) => new Master(now, config);
 
 /**
- * One master (the real Master class) and a fleet of simulated chunk servers
- * on virtual time. Servers heartbeat with jitter, obey the instructions in
- * the replies, and suffer the faults faults.ts schedules; checks.ts judges
- * every step. Everything random comes from one seeded Rng.
+ * One master (the real Master behind the real CoreDriver, on the agenda's
+ * virtual clock and timers) and simulated chunk servers that talk to it in
+ * protocol messages through dispatch. Servers heartbeat with jitter, obey the
+ * instructions in the replies, and suffer the faults faults.ts schedules;
+ * checks.ts judges every step. Everything random comes from one seeded Rng.
  */
-export class Simulation {
+export class Simulation implements FaultTarget, Observed {
   readonly rng: Rng;
   readonly agenda = new Agenda();
   readonly config: CoreConfig;
-  /** Replaced on a master restart: the new one knows nothing until servers report. */
-  master: Master;
-  readonly fleet: Fleet;
-  readonly checker: Checker;
+  readonly servers: Servers;
   readonly summary: SimSummary;
   readonly endMs: number;
+  private readonly checker: Checker;
+  private readonly trace: Trace;
+  private readonly makeMaster: MasterFactory;
+  /** Replaced on a master restart: the new master knows nothing until servers report. */
+  private driver: CoreDriver;
   private readonly handles: string[];
-  private tickAt: number | undefined;
 
   constructor(readonly options: SimOptions) {
     this.rng = new Rng(options.seed);
     this.config = defaultCoreConfig(options.core ?? {});
-    this.master = new Master(0, this.config);
+    this.makeMaster = options.master ?? honestMaster;
+    this.trace = new Trace(options.keepTrace);
     this.endMs = options.minutes * 60000;
     const perServer = (options.chunks * this.config.replicationFactor) / Math.max(1, options.servers);
-    this.fleet = new Fleet(options.servers, () => this.rng.int(5, 30), 40 / Math.max(1, perServer));
+    this.servers = new Servers(options.servers, () => this.rng.int(5, 30), 40 / Math.max(1, perServer));
     this.handles = Array.from({ length: options.chunks }, (_, i) => `ch_${String(i).padStart(6, '0')}`);
     this.checker = new Checker(this);
-    this.summary = {
-      seed: options.seed,
-      servers: options.servers,
-      chunks: options.chunks,
-      minutes: options.minutes,
-      faults: new Map(),
-      deaths: 0,
-      revivals: 0,
-      copiesOrdered: 0,
-      copiesDone: 0,
-      copiesFailed: 0,
-      deletes: 0,
-      brakeEngaged: 0,
-      masterRestarts: 0,
-      faultsEndMs: 0,
-      fullReplicationAfterMs: undefined,
-      lostToFaults: 0,
-      violations: [],
-    };
+    this.summary = newSummary(options);
+    this.driver = this.connect(this.makeMaster(0, this.config));
   }
 
   run(): SimSummary {
     this.placeChunks();
-    for (const server of this.fleet.servers) this.startHeartbeats(server, this.rng.int(0, this.config.heartbeatIntervalMs));
+    for (const server of this.servers.all) this.startHeartbeats(server, this.rng.int(0, this.config.heartbeatIntervalMs));
     // Faults stop early enough to leave a quiet stretch (at least 10 minutes when the run allows) for recovery:
     // with every failed copy costing a pending timeout, small fleets hit hard need that long.
     const quietMs = Math.min(this.endMs, Math.max(QUIET_MS, this.endMs * 0.4));
     this.summary.faultsEndMs = this.endMs - quietMs;
     scheduleFaults(this, this.summary.faultsEndMs);
     this.agenda.at(this.summary.faultsEndMs, () => this.healAll());
-    this.checker.scheduleConvergenceChecks(this.summary.faultsEndMs, this.endMs);
-    this.pumpMaster();
+    this.scheduleConvergenceChecks(this.summary.faultsEndMs);
     while (this.agenda.step(this.endMs)) {
-      this.pumpMaster();
       if (this.summary.violations.length > 0) break;
     }
-    if (this.summary.violations.length === 0) this.checker.atEnd(this.handles);
-    this.summary.lostToFaults = this.handles.filter((chunk) => this.fleet.copiesOf(chunk).length === 0).length;
+    if (this.summary.violations.length === 0) {
+      this.note(this.checker.atEnd(this.handles, this.summary.fullReplicationAfterMs !== undefined, this.summary.faultsEndMs));
+    }
+    this.driver.close();
+    this.summary.lostToFaults = this.handles.filter((chunk) => this.servers.copiesOf(chunk).length === 0).length;
+    this.summary.traceHash = this.trace.finish();
+    this.summary.traceEntries = this.trace.entries;
+    this.summary.trace = this.trace.lines;
     return this.summary;
   }
 
@@ -114,8 +93,12 @@ export class Simulation {
     return this.agenda.now;
   }
 
-  get chunkHandles(): readonly string[] {
-    return this.handles;
+  locations(chunk: string): string[] {
+    return this.driver.run((now) => this.driver.master.chunkLocations(now, chunk));
+  }
+
+  replicationState(): ReplicationState {
+    return this.driver.run((now) => this.driver.master.replicationState(now));
   }
 
   countFault(kind: string): void {
@@ -146,17 +129,15 @@ export class Simulation {
     this.startHeartbeats(server, this.rng.int(0, 1000));
   }
 
-  /** The master process restarts: all its state is lost; chunk servers carry on. */
   restartMaster(): void {
-    this.drainEvents();
-    this.master = new Master(this.now, this.config);
-    this.tickAt = undefined;
+    this.driver.close();
+    this.driver = this.connect(this.makeMaster(this.now, this.config));
     this.summary.masterRestarts++;
   }
 
   /** The end of the fault window: every server that is not gone comes back whole. */
   healAll(): void {
-    for (const server of this.fleet.servers) {
+    for (const server of this.servers.all) {
       server.partitioned = false;
       server.full = false;
       server.health = 'healthy';
@@ -164,10 +145,17 @@ export class Simulation {
     }
   }
 
+  /** The master process: the real driver on virtual time, its events traced and judged. */
+  private connect(master: Master): CoreDriver {
+    const driver = new CoreDriver(master, this.agenda.clock, { timers: this.agenda, watchStalls: false });
+    driver.onEvent((event) => this.onEvent(event));
+    return driver;
+  }
+
   private placeChunks(): void {
-    const rf = Math.min(this.config.replicationFactor, this.fleet.servers.length);
+    const rf = Math.min(this.config.replicationFactor, this.servers.all.length);
     for (const chunk of this.handles) {
-      for (const server of this.rng.sample(this.fleet.servers, rf)) server.disk.add(chunk);
+      for (const server of this.rng.sample(this.servers.all, rf)) server.disk.add(chunk);
     }
   }
 
@@ -177,40 +165,46 @@ export class Simulation {
    */
   private heartbeat(server: SimServer): void {
     const report = this.rng.chance(FULL_REPORT_CHANCE);
-    const reply = this.master.heartbeat(this.now, {
-      server: server.id,
-      chunks: report ? [...server.disk] : undefined,
-      diskUsagePct: this.fleet.diskPct(server),
-      health: server.health,
-    });
-    this.drainEvents();
+    const reply = this.exchange(server, report ? [...server.disk] : undefined);
     server.lastHeard = this.now;
     if (report) {
       server.lostSinceReport = false;
       server.deletedUnreported.clear();
     }
+    if (reply === undefined) return;
     // A read-only disk refuses deletes (and incoming copies): the master must not count on either.
-    if (server.health !== 'read_only') for (const chunk of reply.chunksToDelete) this.deleteChunk(server, chunk);
-    for (const copy of reply.chunksToReplicate) this.startCopy(server, copy);
+    if (server.health !== 'read_only') for (const chunk of reply.chunks_to_delete ?? []) this.deleteChunk(server, chunk);
+    for (const copy of reply.chunks_to_replicate ?? []) this.startCopy(server, copy.chunk, copy.target);
+  }
+
+  /** One heartbeat through the protocol layer, as the wire carries it both ways, traced. */
+  private exchange(server: SimServer, chunks: string[] | undefined): HeartbeatOkBody | undefined {
+    const body = heartbeatBody(server, this.servers.diskPct(server), chunks);
+    this.trace.add(`${this.now} ${server.id} > ${JSON.stringify(body)}`);
+    const replied = this.driver.run((now) => answer(this.driver.master, now, body, server.id));
+    const { text, reply } = overTheWire(replied, body.msg_id);
+    this.trace.add(`${this.now} ${server.id} < ${text}`);
+    if (reply === undefined) this.note([`${server.id}'s heartbeat ${body.msg_id} was answered ${text}`]);
+    return reply;
   }
 
   private deleteChunk(server: SimServer, chunk: string): void {
-    this.checker.beforeDelete(server, chunk);
+    this.note(this.checker.beforeDelete(server, chunk));
     server.disk.delete(chunk);
     server.deletedUnreported.add(chunk);
     this.summary.deletes++;
-    this.checker.afterDelete(server, chunk);
+    this.note(this.checker.afterDelete(server, chunk));
   }
 
-  private startCopy(source: SimServer, copy: ReplicateInstruction): void {
+  private startCopy(source: SimServer, chunk: string, targetId: string): void {
     this.summary.copiesOrdered++;
-    const target = this.fleet.get(copy.target);
-    this.checker.onCopyOrder(source, target, copy.chunk);
+    const target = this.servers.get(targetId);
+    this.note(this.checker.onCopyOrder(source, target, chunk));
     const [low, high] = this.rng.chance(0.03) ? SLOW_COPY_MS : COPY_MS;
     this.agenda.after(this.rng.int(low, high), () => {
-      const ok = source.up && source.disk.has(copy.chunk) && target.up && !target.gone && target.health !== 'read_only' && this.rng.chance(0.95);
+      const ok = source.up && source.disk.has(chunk) && target.up && !target.gone && target.health !== 'read_only' && this.rng.chance(0.95);
       if (ok) {
-        target.disk.add(copy.chunk);
+        target.disk.add(chunk);
         this.summary.copiesDone++;
       } else {
         this.summary.copiesFailed++;
@@ -218,34 +212,32 @@ export class Simulation {
     });
   }
 
-  /** Runs every tick() due now and keeps one agenda entry for the master's next deadline. */
-  private pumpMaster(): void {
-    for (let guard = 0; guard < 1_000_000; guard++) {
-      const due = this.master.nextDeadline();
-      if (due === undefined || due > this.now) break;
-      this.master.tick(this.now);
-      this.drainEvents();
-    }
-    const next = this.master.nextDeadline();
-    if (next !== undefined && (this.tickAt === undefined || next < this.tickAt || this.tickAt <= this.now)) {
-      this.tickAt = next;
-      this.agenda.at(next, () => undefined);
-    }
-  }
-
-  private drainEvents(): void {
-    for (const event of this.master.takeEvents()) this.onEvent(event);
+  /** Through the quiet stretch, notes when nothing stands between the cluster and full replication any more. */
+  private scheduleConvergenceChecks(from: number): void {
+    const check = (): void => {
+      if (this.checker.converged(this.handles)) {
+        this.summary.fullReplicationAfterMs = this.now - from;
+        return;
+      }
+      if (this.now + CONVERGENCE_CHECK_MS <= this.endMs) this.agenda.after(CONVERGENCE_CHECK_MS, check);
+    };
+    this.agenda.at(from, check);
   }
 
   private onEvent(event: CoreEvent): void {
+    this.trace.add(`${this.now} event ${JSON.stringify(event)}`);
     if (event.type === 'server_dead') {
       this.summary.deaths++;
-      this.checker.onDeath(this.fleet.get(event.server), event.at, deadTimeoutMs(this.config));
+      this.note(this.checker.onDeath(this.servers.get(event.server), event.at, deadTimeoutMs(this.config)));
     } else if (event.type === 'server_alive' && event.revived) {
       this.summary.revivals++;
     } else if (event.type === 'brake_engaged') {
       this.summary.brakeEngaged++;
     }
+  }
+
+  private note(violations: readonly string[]): void {
+    for (const violation of violations) this.summary.violations.push(`t=${this.now}ms: ${violation}`);
   }
 }
 

@@ -25,6 +25,8 @@ export interface SimServer {
   busyUntil: number;
   /** Bumped on every crash, so heartbeat loops of an old incarnation stop. */
   incarnation: number;
+  /** Messages sent so far: the next one's msg_id. */
+  sent: number;
 }
 
 export function newServer(id: string, baseDiskPct: number): SimServer {
@@ -42,12 +44,13 @@ export function newServer(id: string, baseDiskPct: number): SimServer {
     deletedUnreported: new Set(),
     busyUntil: 0,
     incarnation: 0,
+    sent: 0,
   };
 }
 
-/** The whole fleet, by id and in order. */
-export class Fleet {
-  readonly servers: SimServer[] = [];
+/** Every simulated chunk server, by id and in order. */
+export class Servers {
+  readonly all: SimServer[] = [];
   private readonly byId = new Map<string, SimServer>();
 
   constructor(
@@ -58,7 +61,7 @@ export class Fleet {
   ) {
     for (let i = 0; i < count; i++) {
       const server = newServer(`cs${i + 1}`, baseDisk(i));
-      this.servers.push(server);
+      this.all.push(server);
       this.byId.set(server.id, server);
     }
   }
@@ -76,7 +79,7 @@ export class Fleet {
 
   /** Servers whose disk holds the chunk, up or not (a crashed server keeps its disk). */
   copiesOf(chunk: string): SimServer[] {
-    return this.servers.filter((server) => !server.gone && server.disk.has(chunk));
+    return this.all.filter((server) => !server.gone && server.disk.has(chunk));
   }
 
   wipe(server: SimServer): void {

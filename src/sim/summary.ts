@@ -1,0 +1,80 @@
+import type { CoreConfig } from '../core/index.js';
+
+/** What names one run: its reproduction line. */
+export interface RunShape {
+  seed: number;
+  servers: number;
+  chunks: number;
+  minutes: number;
+}
+
+export interface SimSummary extends RunShape {
+  faults: Map<string, number>;
+  deaths: number;
+  revivals: number;
+  copiesOrdered: number;
+  copiesDone: number;
+  copiesFailed: number;
+  deletes: number;
+  brakeEngaged: number;
+  masterRestarts: number;
+  faultsEndMs: number;
+  /** Virtual ms from the end of faults to full replication; undefined if never reached. */
+  fullReplicationAfterMs: number | undefined;
+  /** Chunks every copy of which was destroyed by faults (never by an instruction). */
+  lostToFaults: number;
+  violations: string[];
+  /** The hash of the run's trace (every message and core event, in order). */
+  traceHash: string;
+  traceEntries: number;
+  /** The trace itself, when asked for. */
+  trace: string[] | undefined;
+}
+
+export function newSummary(shape: RunShape): SimSummary {
+  return {
+    seed: shape.seed,
+    servers: shape.servers,
+    chunks: shape.chunks,
+    minutes: shape.minutes,
+    faults: new Map(),
+    deaths: 0,
+    revivals: 0,
+    copiesOrdered: 0,
+    copiesDone: 0,
+    copiesFailed: 0,
+    deletes: 0,
+    brakeEngaged: 0,
+    masterRestarts: 0,
+    faultsEndMs: 0,
+    fullReplicationAfterMs: undefined,
+    lostToFaults: 0,
+    violations: [],
+    traceHash: '',
+    traceEntries: 0,
+    trace: undefined,
+  };
+}
+
+/** The command line that replays a run. */
+export function reproduction(shape: RunShape, core: Partial<CoreConfig> = {}): string {
+  let line = `chunkmaster simulate --seed ${shape.seed} --servers ${shape.servers} --chunks ${shape.chunks} --minutes ${shape.minutes}`;
+  if (core.replicationFactor !== undefined && core.replicationFactor !== 3) line += ` --replication-factor ${core.replicationFactor}`;
+  if (core.maxReplicationStreams !== undefined && core.maxReplicationStreams !== 2) line += ` --max-replication-streams ${core.maxReplicationStreams}`;
+  return line;
+}
+
+export function formatSummary(s: SimSummary): string {
+  const faults = [...s.faults].map(([name, count]) => `${name}=${count}`).join(' ') || 'none';
+  const full = s.fullReplicationAfterMs === undefined ? 'never' : `${(s.fullReplicationAfterMs / 1000).toFixed(1)} s after faults stopped`;
+  const lines = [
+    `seed ${s.seed}: ${s.servers} servers, ${s.chunks} chunks, ${s.minutes} virtual minutes (faults until ${(s.faultsEndMs / 60000).toFixed(1)} min)`,
+    `faults: ${faults}`,
+    `deaths: ${s.deaths}  revivals: ${s.revivals}  brake engaged: ${s.brakeEngaged}  master restarts: ${s.masterRestarts}`,
+    `copies: ${s.copiesOrdered} ordered, ${s.copiesDone} done, ${s.copiesFailed} failed  deletes: ${s.deletes}`,
+    `full replication: ${full}  chunks lost to faults: ${s.lostToFaults}`,
+    `trace: ${s.traceHash} (${s.traceEntries} messages and events)`,
+    s.violations.length === 0 ? 'invariants: ok' : `invariants: BROKEN\n${s.violations.map((v) => `  ${v}`).join('\n')}`,
+  ];
+  return lines.join('\n') + '\n';
+}
