@@ -93,7 +93,7 @@ function buildMaster() {
   const buildMs = performance.now() - started;
   const rereport = lists[REREPORTER];
   lists = undefined;
-  if (master.replicas.size !== CHUNKS * RF) throw new Error(`built ${master.replicas.size} replicas`);
+  if (master.stats().replicas !== CHUNKS * RF) throw new Error(`built ${master.stats().replicas} replicas`);
   const bytes = (settledMemory() - before) / (CHUNKS * RF);
   return { master, bytes, buildMs, rereport };
 }
@@ -113,7 +113,7 @@ function timeRereport(master, handles) {
     for (let i = 0; i < handles.length; i++) sink += lookups.get(handles[i]);
     bare.push(performance.now() - t0);
   }
-  if (master.replicas.countOf(master.servers.get(server).index) !== REREPORT || sink < 0) throw new Error('re-report changed state');
+  if (master.replicaCount(server) !== REREPORT || sink < 0) throw new Error('re-report changed state');
   // The first rounds warm up the JIT; the median of the rest is the figure.
   return { oursUs: median(ours.slice(500)) * 1000, bareUs: median(bare.slice(500)) * 1000 };
 }
@@ -134,8 +134,7 @@ function bareDeletionMs() {
  */
 async function timeDeath(master) {
   const doomed = serverIds[DOOMED];
-  const index = master.servers.get(doomed).index;
-  if (master.replicas.countOf(index) !== DOOMED_REPLICAS) throw new Error(`${doomed} holds ${master.replicas.countOf(index)}`);
+  if (master.replicaCount(doomed) !== DOOMED_REPLICAS) throw new Error(`${doomed} holds ${master.replicaCount(doomed)}`);
   for (const id of serverIds) if (id !== doomed) master.heartbeat(DEAD_AFTER_MS - 5_000, { server: id });
   // Its one and only heartbeat was at 0.
   const dueAt = DEAD_AFTER_MS;
@@ -154,7 +153,7 @@ async function timeDeath(master) {
     await new Promise((resolve) => setTimeout(resolve, 1));
     const now = driver.now();
     const next = master.nextDeadline();
-    if (deadAt !== undefined && master.replicas.countOf(index) === 0 && (next === undefined || next > now)) {
+    if (deadAt !== undefined && master.replicaCount(doomed) === 0 && (next === undefined || next > now)) {
       finishedAt = now;
       break;
     }

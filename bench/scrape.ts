@@ -53,14 +53,6 @@ function oldRead(master: Master, now: number): number {
   return master.checkReplication(now).length;
 }
 
-function sweep(master: Master, now: number): void {
-  for (;;) {
-    const due = master.nextDeadline();
-    if (due === undefined || due > now) return;
-    master.tick(now);
-  }
-}
-
 /** The new reads and the old one on the same death: the old one goes last, since it finishes the sweep. */
 async function compare(): Promise<Record<string, unknown>> {
   const { master, clock, driver } = build();

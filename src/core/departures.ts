@@ -1,6 +1,5 @@
 import type { Planner } from './planner.js';
 import type { ServerRecord, ServerRegistry } from './registry.js';
-import type { ReplicaMap } from './replicas.js';
 import type { Sweeps } from './sweeps.js';
 import { ChunkTally, type ReapTally } from './tallies.js';
 import type { CoreEvent } from './types.js';
@@ -20,7 +19,6 @@ export class Departures {
 
   constructor(
     private readonly servers: ServerRegistry,
-    private readonly replicas: ReplicaMap,
     private readonly planner: Planner,
     private readonly sweeps: Sweeps,
     private readonly emit: (event: CoreEvent) => void,
@@ -78,13 +76,7 @@ export class Departures {
 
   /** Frees a forgotten server's index and the chunks it was the last to hold (none held or pending now). */
   private release(record: ServerRecord, now: number): void {
-    let chunksFreed = 0;
-    for (const chunk of [...this.planner.queue.missing]) {
-      if (this.replicas.lastHolderOf(chunk) !== record.index || this.planner.involves(chunk)) continue;
-      this.planner.queue.forget(chunk);
-      this.replicas.forgetChunk(chunk);
-      chunksFreed++;
-    }
+    const chunksFreed = this.planner.forgetChunksLeftBy(record.index);
     this.servers.release(record.index);
     this.emit({ type: 'server_forgotten', server: record.id, at: now, chunksFreed });
   }

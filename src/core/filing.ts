@@ -1,6 +1,5 @@
-import type { Census } from './planner.js';
-import type { ChunkQueue } from './queue.js';
-import type { ServerRecord } from './registry.js';
+import type { ChunkCensus } from './census.js';
+import type { ReadView } from './views.js';
 
 /**
  * Pending sweep work up to this many replicas is looked at chunk by chunk,
@@ -8,19 +7,6 @@ import type { ServerRecord } from './registry.js';
  * milliseconds at most); past it, reads take the queue as filed.
  */
 export const EXACT_SWEEP_BOUND = 10_000;
-
-/** What the cheap reads look at; Master.readView(now) gives it after applying deadlines up to `now`. */
-export interface ReadView {
-  readonly targetRf: number;
-  readonly servers: { all(): readonly ServerRecord[] };
-  readonly replicas: { countOf(server: number): number; handleOf(chunk: number): string; chunksOf(server: number): Iterable<number> };
-  readonly planner: {
-    readonly queue: Pick<ChunkQueue, 'missingCount' | 'bucketSize' | 'placeOf' | 'underReplicated'>;
-    census(chunk: number, eligibleCount: number): Census;
-    eligibleCount(): number;
-  };
-  readonly sweeps: { readonly busy: boolean; readonly reapingServers: ReadonlySet<number>; isReaping(server: number): boolean };
-}
 
 /**
  * The queue's groups, in the order of checkReplication()'s list: 0 holds
@@ -45,18 +31,18 @@ export interface Filing {
 }
 
 export function filingOf(view: ReadView, diskFullPct: number): Filing {
-  const queue = view.planner.queue;
+  const queue = view.queue;
   const filedSizes = [queue.missingCount, ...Array.from({ length: view.targetRf }, (_, counted) => queue.bucketSize(counted))];
   const sizes = [...filedSizes];
   const moved = new Map<number, number>();
   const arriving = filedSizes.map((): number[] => []);
   const pending = pendingServers(view);
-  if (pending === undefined) return { filedSizes, sizes, moved, arriving, eligible: view.planner.eligibleCount(), settled: false };
+  if (pending === undefined) return { filedSizes, sizes, moved, arriving, eligible: view.census.eligibleCount(), settled: false };
   for (const server of pending) {
     for (const chunk of view.replicas.chunksOf(server)) {
       if (moved.has(chunk)) continue;
       const filed = groupOfPlace(queue.placeOf(chunk));
-      const belongs = groupOfCensus(view.planner.census(chunk, 0), view.targetRf);
+      const belongs = groupOfCensus(view.census.of(chunk, 0), view.targetRf);
       if (filed === belongs) continue;
       moved.set(chunk, belongs);
       if (filed >= 0) sizes[filed] = (sizes[filed] as number) - 1;
@@ -70,12 +56,12 @@ export function filingOf(view: ReadView, diskFullPct: number): Filing {
 }
 
 /**
- * Planner.eligible() once every reap is done: a live server being reaped
+ * Census.eligible() once every reap is done: a live server being reaped
  * (back with liveness only, its old list still being dropped) holds nothing
  * then and counts again, so it can take copies if otherwise fit.
  */
 function eligibleOnceSwept(view: ReadView, diskFullPct: number): number {
-  let eligible = view.planner.eligibleCount();
+  let eligible = view.census.eligibleCount();
   if (view.sweeps.reapingServers.size === 0) return eligible;
   for (const record of view.servers.all()) {
     if (!record.alive || record.draining || !view.sweeps.isReaping(record.index)) continue;
@@ -106,7 +92,7 @@ function groupOfPlace(place: number): number {
 }
 
 /** The group the queue files a chunk in by its census (as ChunkQueue.update does). */
-function groupOfCensus(census: Census, targetRf: number): number {
+function groupOfCensus(census: ChunkCensus, targetRf: number): number {
   if (census.live === 0) return 0;
   return census.counted < targetRf ? census.counted + 1 : -1;
 }

@@ -9,3 +9,4 @@ export {
   underReplicatedPage,
 } from './reads.js';
 export type * from './types.js';
+export type { MasterStats } from './views.js';

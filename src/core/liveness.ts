@@ -16,11 +16,6 @@ export class Liveness {
   /** Total stall time credited so far: real time = available time + stalled. */
   private stalled = 0;
 
-  /** Total stall time credited, in ms. */
-  get stalledMs(): number {
-    return this.stalled;
-  }
-
   /** The master was unable to hear anyone for `ms`: every deadline moves back by as much. */
   credit(ms: number): void {
     if (ms > 0) this.stalled += ms;

@@ -1,13 +1,15 @@
+import { Census } from './census.js';
 import { type CoreConfig, deadTimeoutMs, defaultCoreConfig } from './config.js';
 import { Departures } from './departures.js';
 import { Liveness } from './liveness.js';
+import { Outbox } from './outbox.js';
+import { PlanningPause } from './pause.js';
 import { Planner } from './planner.js';
 import { type ServerRecord, ServerRegistry, statusOf } from './registry.js';
 import { underReplicatedList } from './reads.js';
 import { ReplicaMap } from './replicas.js';
 import { FullReports } from './reports.js';
 import { SWEEP_BATCH, type SweepHooks, Sweeps } from './sweeps.js';
-import { ChunkTally } from './tallies.js';
 import type {
   CoreEvent,
   HeartbeatInput,
@@ -17,6 +19,7 @@ import type {
   ServerView,
   UnderReplicated,
 } from './types.js';
+import { type MasterStats, type ReadView, locationsOf, serverViewOf, statsOf } from './views.js';
 
 /** What forgetServer() did: only a dead server can be forgotten. */
 export type ForgetOutcome = 'forgotten' | 'alive' | 'unknown';
@@ -27,24 +30,24 @@ export type ForgetOutcome = 'forgotten' | 'alive' | 'unknown';
  * Entry points first apply every deadline up to `now`, so the outcome never
  * depends on whether the caller's timer fired on time. Replication planning
  * lives in Planner; work too big for one step (a dead server's replicas) is
- * done by Sweeps in bounded batches, one per tick().
+ * done by Sweeps in bounded batches, one per tick(). Its state stays inside:
+ * callers read it through the entry points, stats() and replicaCount().
  */
 export class Master {
   readonly config: CoreConfig;
-  readonly servers = new ServerRegistry();
-  readonly replicas = new ReplicaMap();
-  readonly planner: Planner;
+  private readonly servers = new ServerRegistry();
+  private readonly replicas = new ReplicaMap();
   private readonly sweeps = new Sweeps();
+  private readonly census: Census;
+  private readonly planner: Planner;
   private readonly liveness = new Liveness();
+  private readonly pause: PlanningPause;
   private readonly reports: FullReports;
-  private readonly events: CoreEvent[] = [];
-  private readonly startedAt: number;
+  private readonly outbox = new Outbox(() => this.departures.tally);
   private now: number;
-  private safeMode: boolean;
-  private brake = false;
   private readonly departures: Departures;
-  /** Chunks that lost their last live replica this step, outside any departure. */
-  private missing = new ChunkTally();
+  /** The parts the cheap reads look at, typed so that they can only read. */
+  private readonly parts: ReadView;
   private readonly sweepHooks: SweepHooks = {
     removed: (server, chunk) => this.departures.removed(server, chunk, this.now),
     // A drained server's list was copied when its drain began: a chunk freed since is left alone.
@@ -56,19 +59,26 @@ export class Master {
 
   constructor(now: number, config: Partial<CoreConfig> = {}) {
     this.config = defaultCoreConfig(config);
-    this.startedAt = now;
     this.now = now;
-    this.safeMode = this.config.safeModeMs > 0;
-    this.planner = new Planner(this.config, this.servers, this.replicas, (server) => this.counts(server), (chunk) => this.lostLastReplica(chunk));
+    this.census = new Census(this.config, this.servers, this.replicas, this.sweeps);
+    const lostLastReplica = (chunk: number) => this.outbox.chunkMissing(this.replicas.handleOf(chunk));
+    this.planner = new Planner(this.config, this.servers, this.replicas, this.census, lostLastReplica);
+    this.pause = new PlanningPause(this.config, now, (event) => {
+      this.outbox.push(event);
+      this.planner.markDirty();
+    });
     this.reports = new FullReports(this.replicas, this.planner);
-    this.departures = new Departures(this.servers, this.replicas, this.planner, this.sweeps, (event) => this.events.push(event));
+    this.departures = new Departures(this.servers, this.planner, this.sweeps, (event) => this.outbox.push(event));
+    const { servers, replicas, planner, census, sweeps } = this;
+    const { replicationFactor: targetRf, heartbeatIntervalMs } = this.config;
+    this.parts = { targetRf, heartbeatIntervalMs, servers, replicas, queue: planner.filed, planner, census, sweeps };
   }
 
   /** The earliest time at which tick() has work to do, if any. */
   nextDeadline(): number | undefined {
     if (this.sweeps.busy) return this.now;
     let next = this.liveness.nextDeadline();
-    const candidates = [this.safeMode ? this.startedAt + this.config.safeModeMs : undefined, this.planner.nextDeadline(this.now, this.paused)];
+    const candidates = [this.pause.nextDeadline(), this.planner.nextDeadline(this.now, this.pause.paused)];
     for (const at of candidates) if (at !== undefined && (next === undefined || at < next)) next = at;
     return next;
   }
@@ -81,16 +91,12 @@ export class Master {
   tick(now: number): void {
     this.advance(now);
     const swept = this.sweeps.step(this.replicas, SWEEP_BATCH, this.sweepHooks);
-    if (swept === 0 && !this.paused) this.planner.roundIfDue(this.now);
+    if (swept === 0 && !this.pause.paused) this.planner.roundIfDue(this.now);
   }
 
   /** Events since the last call; chunks that went missing are summed into one chunks_missing event. */
   takeEvents(): CoreEvent[] {
-    if (this.missing.count > 0) {
-      this.events.push({ type: 'chunks_missing', at: this.now, count: this.missing.count, examples: this.missing.examples });
-      this.missing = new ChunkTally();
-    }
-    return this.events.splice(0, this.events.length);
+    return this.outbox.take(this.now);
   }
 
   /**
@@ -102,10 +108,6 @@ export class Master {
     this.liveness.credit(ms);
   }
 
-  get startTime(): number {
-    return this.startedAt;
-  }
-
   heartbeat(now: number, input: HeartbeatInput): HeartbeatReply {
     const record = this.hear(now, input);
     const at = this.now;
@@ -115,7 +117,7 @@ export class Master {
       this.planner.reportReceived(record.index, at);
     }
     this.planner.markDirty();
-    if (this.paused) return { status: statusOf(record), chunksToDelete: [], chunksToReplicate: [] };
+    if (this.pause.paused) return { status: statusOf(record), chunksToDelete: [], chunksToReplicate: [] };
     this.planner.roundIfDue(at);
     const planned = this.planner.deliver(record.index, at);
     return {
@@ -145,7 +147,7 @@ export class Master {
     if (input.health !== undefined) record.health = input.health;
     if (!record.alive) {
       this.servers.setAlive(record, true);
-      this.events.push({ type: 'server_alive', server: record.id, at, revived: known !== undefined });
+      this.outbox.push({ type: 'server_alive', server: record.id, at, revived: known !== undefined });
       this.checkBrake(at);
     }
     this.liveness.schedule(record.index, at, deadTimeoutMs(this.config));
@@ -156,7 +158,7 @@ export class Master {
     this.advance(now);
     const views: ServerView[] = [];
     for (const record of this.servers.all()) {
-      if (filter === undefined || statusOf(record) === filter) views.push(this.view(record));
+      if (filter === undefined || statusOf(record) === filter) views.push(serverViewOf(this.parts, record, this.now));
     }
     return views;
   }
@@ -164,19 +166,13 @@ export class Master {
   server(now: number, id: string): ServerView | undefined {
     this.advance(now);
     const record = this.servers.get(id);
-    return record && this.view(record);
+    return record && serverViewOf(this.parts, record, this.now);
   }
 
   /** Live holders of a chunk, in first-heartbeat order; [] for an unknown chunk. */
   chunkLocations(now: number, handle: string): string[] {
     this.advance(now);
-    const id = this.replicas.idOf(handle);
-    if (id === undefined) return [];
-    return this.planner
-      .holders(id)
-      .map((index) => this.servers.at(index))
-      .sort((a, b) => a.seq - b.seq)
-      .map((record) => record.id);
+    return locationsOf(this.parts, handle);
   }
 
   /**
@@ -197,14 +193,18 @@ export class Master {
    */
   replicationState(now: number): ReplicationState {
     this.advance(now);
-    const remaining = this.safeMode ? Math.max(0, this.startedAt + this.config.safeModeMs - this.now) : 0;
-    return {
-      safeMode: this.safeMode,
-      safeModeRemainingMs: remaining,
-      brakeEngaged: this.brake,
-      pendingCopies: this.planner.copies.size,
-      pendingDeletes: this.planner.deletes.size,
-    };
+    return { ...this.pause.state(this.now), pendingCopies: this.planner.pendingCopies, pendingDeletes: this.planner.pendingDeletes };
+  }
+
+  /** Counts of what the master holds, as of the last entry point: it applies no deadline and does no work. */
+  stats(): MasterStats {
+    return statsOf(this.parts);
+  }
+
+  /** Replicas stored for a server, a dead one's included until its sweep drops them; 0 for an unknown server. Applies no deadline. */
+  replicaCount(id: string): number {
+    const record = this.servers.get(id);
+    return record === undefined ? 0 : this.replicas.countOf(record.index);
   }
 
   /**
@@ -212,10 +212,9 @@ export class Master {
    * look at, once deadlines up to `now` are applied. Unlike checkReplication()
    * it runs no sweep work, so it costs nothing right after a big death.
    */
-  readView(now: number) {
+  readView(now: number): ReadView {
     this.advance(now);
-    const { servers, replicas, planner, sweeps } = this;
-    return { targetRf: this.config.replicationFactor, servers, replicas, planner, sweeps: sweeps as Pick<Sweeps, 'busy' | 'reapingServers' | 'isReaping'> };
+    return this.parts;
   }
 
   /**
@@ -231,10 +230,10 @@ export class Master {
     if (record === undefined) return undefined;
     if (!record.draining) {
       record.draining = true;
-      if (this.counts(record.index)) this.sweeps.recount(record.index, this.replicas.chunksOf(record.index));
+      if (this.census.counts(record.index)) this.sweeps.recount(record.index, this.replicas.chunksOf(record.index));
       this.planner.markDirty();
     }
-    return this.view(record);
+    return serverViewOf(this.parts, record, this.now);
   }
 
   /**
@@ -255,15 +254,6 @@ export class Master {
     return 'forgotten';
   }
 
-  private get paused(): boolean {
-    return this.safeMode || this.brake;
-  }
-
-  /** A server's stored replicas count while it is alive and not being reaped. */
-  private counts(server: number): boolean {
-    return this.servers.at(server).alive && !this.sweeps.isReaping(server);
-  }
-
   private advance(now: number): void {
     // Time is monotonic: a caller's clock going backwards changes nothing.
     if (now > this.now) this.now = now;
@@ -272,55 +262,27 @@ export class Master {
       if (record.alive) this.markDead(record, due.at);
       else this.markOut(record, due.at);
     }
-    if (this.safeMode && this.now >= this.startedAt + this.config.safeModeMs) {
-      this.safeMode = false;
-      this.events.push({ type: 'safe_mode_exited', at: this.startedAt + this.config.safeModeMs });
-      this.planner.markDirty();
-    }
+    this.pause.advance(this.now);
     this.planner.expire(this.now);
   }
 
   private markDead(record: ServerRecord, at: number): void {
-    const lostReplicas = this.counts(record.index) ? this.replicas.countOf(record.index) : 0;
+    const lostReplicas = this.census.counts(record.index) ? this.replicas.countOf(record.index) : 0;
     this.servers.setAlive(record, false);
     this.liveness.schedule(record.index, at, this.config.deadOutMs);
     this.departures.died(record.index, () => this.planner.serverLost(record.index, at));
-    this.events.push({ type: 'server_dead', server: record.id, at, lostReplicas });
+    this.outbox.push({ type: 'server_dead', server: record.id, at, lostReplicas });
     this.checkBrake(at);
   }
 
   /** Dead longer than dead_out: a replaced server must not hold the brake for good. */
   private markOut(record: ServerRecord, at: number): void {
     this.servers.setOut(record, true);
-    this.events.push({ type: 'server_out', server: record.id, at });
+    this.outbox.push({ type: 'server_out', server: record.id, at });
     this.checkBrake(at);
   }
 
-  /** Mass-failure brake: with most of the fleet gone, copying would only make a storm. */
   private checkBrake(at: number): void {
-    const known = this.servers.counted;
-    const dead = known - this.servers.alive;
-    const engaged = known > 0 && dead / known > this.config.maxDeadFraction;
-    if (engaged === this.brake) return;
-    this.brake = engaged;
-    this.events.push({ type: engaged ? 'brake_engaged' : 'brake_released', at, dead, known });
-    this.planner.markDirty();
-  }
-
-  private lostLastReplica(chunk: number): void {
-    (this.departures.tally ?? this.missing).add(this.replicas.handleOf(chunk));
-  }
-
-  private view(record: ServerRecord): ServerView {
-    const ago = Math.max(0, Math.floor(this.now - record.lastHeartbeatAt));
-    return {
-      server: record.id,
-      status: statusOf(record),
-      chunks: this.counts(record.index) ? this.replicas.countOf(record.index) : 0,
-      lastHeartbeatMsAgo: ago,
-      diskUsagePct: record.diskUsagePct,
-      health: record.health,
-      missedHeartbeats: Math.floor(ago / this.config.heartbeatIntervalMs),
-    };
+    this.pause.checkBrake(this.servers.counted, this.servers.alive, at);
   }
 }

@@ -55,11 +55,6 @@ export class PendingInstructions {
     return this.byChunk.get(chunk) ?? [];
   }
 
-  /** Open instructions a server is part of, as owner or as peer. */
-  involving(server: number): number {
-    return this.byServer.get(server)?.size ?? 0;
-  }
-
   ownerLoadOf(server: number): number {
     return this.ownerLoad.get(server) ?? 0;
   }

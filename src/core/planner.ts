@@ -1,8 +1,10 @@
+import type { Census } from './census.js';
 import type { CoreConfig } from './config.js';
 import { type Instruction, PendingInstructions } from './pending.js';
 import { ChunkQueue } from './queue.js';
-import type { ServerRecord, ServerRegistry } from './registry.js';
+import type { ServerRegistry } from './registry.js';
 import type { ReplicaMap } from './replicas.js';
+import { CopyTargets } from './targets.js';
 
 /** Replies carry at most this many deletes; the rest wait for later heartbeats. */
 export const MAX_DELETES_PER_REPLY = 1000;
@@ -10,14 +12,8 @@ export const MAX_DELETES_PER_REPLY = 1000;
 /** Chunks with excess replicas looked at per planning round. */
 const EXCESS_PER_ROUND = 2 * MAX_DELETES_PER_REPLY;
 
-export interface Census {
-  /** Live replicas: on servers that are alive and whose chunk list is trusted. */
-  live: number;
-  /** Live replicas that count towards target RF: not on draining servers. */
-  counted: number;
-  /** min(target RF, counted + eligible servers not holding it). */
-  want: number;
-}
+/** The queue as the reads see it: how chunks are filed, never a way to change it. */
+export type FiledQueue = Pick<ChunkQueue, 'missingCount' | 'underCount' | 'excessCount' | 'bucketSize' | 'placeOf' | 'underReplicated'>;
 
 export interface Planned {
   copies: { chunk: number; target: number }[];
@@ -30,9 +26,9 @@ export interface Planned {
  * per round, so its cost never grows with the number of healthy chunks.
  */
 export class Planner {
-  readonly queue: ChunkQueue;
-  readonly copies = new PendingInstructions();
-  readonly deletes = new PendingInstructions();
+  private readonly queue: ChunkQueue;
+  private readonly copies = new PendingInstructions();
+  private readonly deletes = new PendingInstructions();
   /** Something changed since the last round that found nothing to do. */
   private dirty = true;
   private nextRoundAt = Number.NEGATIVE_INFINITY;
@@ -41,14 +37,29 @@ export class Planner {
     private readonly config: CoreConfig,
     private readonly servers: ServerRegistry,
     private readonly replicas: ReplicaMap,
-    private readonly counts: (server: number) => boolean,
+    private readonly census: Census,
     /** Told of each chunk that just lost its last live replica. */
     private readonly lostLastReplica: (chunk: number) => void,
   ) {
     this.queue = new ChunkQueue(config.replicationFactor);
   }
 
-  get roundIntervalMs(): number {
+  /** Copies planned and not yet confirmed. */
+  get pendingCopies(): number {
+    return this.copies.size;
+  }
+
+  /** Deletes planned and not yet confirmed. */
+  get pendingDeletes(): number {
+    return this.deletes.size;
+  }
+
+  /** The queue for the reads: how chunks are filed, with no way to change it. */
+  get filed(): FiledQueue {
+    return this.queue;
+  }
+
+  private get roundIntervalMs(): number {
     return Math.max(1, Math.floor(this.config.heartbeatIntervalMs / 10));
   }
 
@@ -56,14 +67,9 @@ export class Planner {
     this.dirty = true;
   }
 
-  /** True while a copy or a delete of the chunk is pending. */
-  involves(chunk: number): boolean {
-    return this.copies.forChunk(chunk).length > 0 || this.deletes.forChunk(chunk).length > 0;
-  }
-
   /** Re-files a chunk after its replicas or their servers changed. */
   touch(chunk: number, now: number): void {
-    const { live, counted } = this.census(chunk, 0);
+    const { live, counted } = this.census.of(chunk, 0);
     if (this.queue.update(chunk, live, counted)) this.lostLastReplica(chunk);
     this.dirty = true;
   }
@@ -81,6 +87,26 @@ export class Planner {
   /** A server died or stopped counting: everything it was part of is planned again. */
   serverLost(server: number, now: number): void {
     for (const chunk of [...this.copies.dropServer(server), ...this.deletes.dropServer(server)]) this.touch(chunk, now);
+  }
+
+  /**
+   * Frees the chunks a forgotten server was the last to hold, unless an
+   * instruction still refers to one; returns how many were freed.
+   */
+  forgetChunksLeftBy(server: number): number {
+    let freed = 0;
+    for (const chunk of [...this.queue.missing]) {
+      if (this.replicas.lastHolderOf(chunk) !== server || this.involves(chunk)) continue;
+      this.queue.forget(chunk);
+      this.replicas.forgetChunk(chunk);
+      freed++;
+    }
+    return freed;
+  }
+
+  /** True while a copy or a delete of the chunk is pending. */
+  private involves(chunk: number): boolean {
+    return this.copies.forChunk(chunk).length > 0 || this.deletes.forChunk(chunk).length > 0;
   }
 
   /**
@@ -108,42 +134,6 @@ export class Planner {
     return next;
   }
 
-  eligible(record: ServerRecord): boolean {
-    return (
-      record.alive &&
-      this.counts(record.index) &&
-      !record.draining &&
-      record.health === 'healthy' &&
-      (record.diskUsagePct ?? 0) < this.config.diskFullPct
-    );
-  }
-
-  eligibleCount(): number {
-    let count = 0;
-    for (const record of this.servers.all()) if (this.eligible(record)) count++;
-    return count;
-  }
-
-  /** Live holders of a chunk (unordered). */
-  holders(chunk: number): number[] {
-    return this.replicas.holdersOf(chunk).filter(this.counts);
-  }
-
-  census(chunk: number, eligibleCount: number): Census {
-    let live = 0;
-    let counted = 0;
-    let eligibleHolders = 0;
-    for (const server of this.replicas.holdersOf(chunk)) {
-      if (!this.counts(server)) continue;
-      const record = this.servers.at(server);
-      live++;
-      if (!record.draining) counted++;
-      if (this.eligible(record)) eligibleHolders++;
-    }
-    const want = Math.min(this.config.replicationFactor, counted + eligibleCount - eligibleHolders);
-    return { live, counted, want };
-  }
-
   /** Plans one bounded round of copies and deletes when one is due. */
   roundIfDue(now: number): void {
     if (now < this.nextRoundAt || !this.dirty || !this.queue.hasWork) return;
@@ -153,32 +143,27 @@ export class Planner {
     const budget = Math.min(4096, Math.max(64, this.servers.alive * this.config.maxReplicationStreams * 4));
     const under = this.queue.takeUnder(budget);
     const excess = this.queue.takeExcess(EXCESS_PER_ROUND);
-    const planned = this.planCopies(under, now) + excess.reduce((sum, chunk) => sum + this.planDeletes(chunk, now), 0);
+    const planned = this.planCopies(under, now) + excess.reduce((sum, chunk) => sum + this.planDeletes(chunk), 0);
     // A round that looked at everything and found nothing waits for a change.
     if (planned === 0 && under.length < budget && excess.length < EXCESS_PER_ROUND) this.dirty = false;
   }
 
   private planCopies(chunks: readonly number[], now: number): number {
-    // Candidates sorted best first, so a pick usually looks at no more than the chunk's holders.
-    const targets = this.servers
-      .all()
-      .filter((r) => this.eligible(r) && this.copies.peerLoadOf(r.index) < this.config.maxReplicationStreams)
-      .map((record) => ({ record, rank: this.targetRank(record) }))
-      .sort((a, b) => a.rank - b.rank);
-    const eligibleCount = this.eligibleCount();
+    const eligible = this.servers.all().filter((record) => this.census.eligible(record));
+    const targets = new CopyTargets(eligible, this.copies, this.replicas, this.config.maxReplicationStreams);
+    const eligibleCount = eligible.length;
     let planned = 0;
     for (const chunk of chunks) {
-      if (targets.length === 0) break;
-      const { counted, want } = this.census(chunk, eligibleCount);
+      if (targets.empty) break;
+      const { counted, want } = this.census.of(chunk, eligibleCount);
       let needed = want - counted - this.copies.forChunk(chunk).length;
       while (needed-- > 0) {
         const source = this.pickSource(chunk);
-        const at = source === undefined ? -1 : this.pickTarget(chunk, targets);
-        if (source === undefined || at < 0) break;
-        const { record } = targets.splice(at, 1)[0] as Candidate;
-        this.copies.add(chunk, source, record.index, now + this.config.pendingTimeoutMs);
+        const target = source === undefined ? undefined : targets.take(chunk);
+        if (source === undefined || target === undefined) break;
+        this.copies.add(chunk, source, target.index, now + this.config.pendingTimeoutMs);
         planned++;
-        if (this.copies.peerLoadOf(record.index) < this.config.maxReplicationStreams) insertByRank(targets, { record, rank: this.targetRank(record) });
+        targets.putBack(target);
       }
     }
     return planned;
@@ -188,7 +173,7 @@ export class Planner {
   private pickSource(chunk: number): number | undefined {
     const doomed = this.deletes.forChunk(chunk);
     let best: number | undefined;
-    for (const server of this.holders(chunk)) {
+    for (const server of this.census.holders(chunk)) {
       if (this.copies.ownerLoadOf(server) >= this.config.maxReplicationStreams) continue;
       if (doomed.some((item) => item.owner === server)) continue;
       if (best === undefined || this.sourceRank(server) < this.sourceRank(best)) best = server;
@@ -200,26 +185,11 @@ export class Planner {
     return (this.servers.at(server).draining ? 0 : 1e6) + this.copies.ownerLoadOf(server) * 1e3 + server / 1e6;
   }
 
-  /**
-   * Lower is better: the lowest disk use in 5-point bands (so near-equal
-   * disks share the work by in-flight copies), then fewer incoming copies.
-   */
-  private targetRank(record: ServerRecord): number {
-    const disk = record.diskUsagePct ?? 0;
-    return Math.floor(disk / 5) * 1e6 + this.copies.peerLoadOf(record.index) * 1e4 + disk * 10;
-  }
-
-  /** Position of the best candidate not holding the chunk and not already receiving it, or -1. */
-  private pickTarget(chunk: number, targets: readonly Candidate[]): number {
-    const incoming = this.copies.forChunk(chunk);
-    return targets.findIndex(({ record }) => !this.replicas.holds(record.index, chunk) && !incoming.some((item) => item.peer === record.index));
-  }
-
   /** Deletes the excess from draining servers first, then the fullest disks, never going below target RF. */
-  private planDeletes(chunk: number, now: number): number {
+  private planDeletes(chunk: number): number {
     if (this.copies.forChunk(chunk).length > 0) return 0;
     const doomed = new Set(this.deletes.forChunk(chunk).map((item) => item.owner));
-    const keep = this.holders(chunk).filter((server) => !doomed.has(server));
+    const keep = this.census.holders(chunk).filter((server) => !doomed.has(server));
     const surplus = keep.length - this.config.replicationFactor;
     if (surplus <= 0) return 0;
     // A read-only server cannot delete: asking it would only time out, again and again.
@@ -243,7 +213,7 @@ export class Planner {
   deliver(server: number, now: number): Planned {
     const copies: Planned['copies'] = [];
     const taken = this.copies.takeUndelivered(server, now);
-    const eligibleCount = taken.length > 0 ? this.eligibleCount() : 0;
+    const eligibleCount = taken.length > 0 ? this.census.eligibleCount() : 0;
     for (const item of taken) {
       if (this.copyStillValid(item, eligibleCount)) copies.push({ chunk: item.chunk, target: item.peer });
       else this.dropInstruction(this.copies, item, now);
@@ -263,19 +233,19 @@ export class Planner {
    */
   private copyStillValid(item: Instruction, eligibleCount: number): boolean {
     const target = this.servers.at(item.peer);
-    if (!this.counts(item.owner) || !this.replicas.holds(item.owner, item.chunk)) return false;
-    if (!this.eligible(target) || this.replicas.holds(item.peer, item.chunk)) return false;
-    const { counted, want } = this.census(item.chunk, eligibleCount);
+    if (!this.census.counts(item.owner) || !this.replicas.holds(item.owner, item.chunk)) return false;
+    if (!this.census.eligible(target) || this.replicas.holds(item.peer, item.chunk)) return false;
+    const { counted, want } = this.census.of(item.chunk, eligibleCount);
     // This copy's own target is one of the eligible non-holders in `want`.
     return counted + this.copies.forChunk(item.chunk).length - 1 < want;
   }
 
   /** At least target RF live replicas must remain besides this one and every other pending delete. */
   private deleteStillSafe(item: Instruction): boolean {
-    if (!this.counts(item.owner) || !this.replicas.holds(item.owner, item.chunk)) return false;
+    if (!this.census.counts(item.owner) || !this.replicas.holds(item.owner, item.chunk)) return false;
     if (this.servers.at(item.owner).health === 'read_only') return false;
     const doomed = new Set(this.deletes.forChunk(item.chunk).map((other) => other.owner));
-    const others = this.holders(item.chunk).filter((server) => !doomed.has(server));
+    const others = this.census.holders(item.chunk).filter((server) => !doomed.has(server));
     return others.length >= this.config.replicationFactor;
   }
 
@@ -283,23 +253,6 @@ export class Planner {
     pending.close(item);
     this.touch(item.chunk, now);
   }
-}
-
-interface Candidate {
-  record: ServerRecord;
-  rank: number;
-}
-
-/** Inserts after every candidate ranked the same or better, keeping ties in their order. */
-function insertByRank(targets: Candidate[], candidate: Candidate): void {
-  let low = 0;
-  let high = targets.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if ((targets[mid] as Candidate).rank <= candidate.rank) low = mid + 1;
-    else high = mid;
-  }
-  targets.splice(low, 0, candidate);
 }
 
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {

@@ -78,7 +78,7 @@ export class ChunkQueue {
   private readonly buckets: StampedLine[];
   private readonly bucketSizes: number[];
   private readonly excess: StampedLine;
-  private excessCount = 0;
+  private excessSize = 0;
   /** chunk -> bucket index, MISSING or NONE. */
   private place = new Int8Array(1024).fill(NONE);
   /** chunk -> stamp of its bucket entry; 0 when in no bucket. */
@@ -103,6 +103,11 @@ export class ChunkQueue {
     return this.missing.size;
   }
 
+  /** Chunks with more live replicas than target RF. */
+  get excessCount(): number {
+    return this.excessSize;
+  }
+
   /** Chunks filed with exactly `counted` counted replicas (below target RF, at least one live). */
   bucketSize(counted: number): number {
     return this.bucketSizes[counted] ?? 0;
@@ -115,7 +120,7 @@ export class ChunkQueue {
 
   /** True when some chunk could use a copy or a delete. */
   get hasWork(): boolean {
-    return this.underCount > 0 || this.excessCount > 0;
+    return this.underCount > 0 || this.excessSize > 0;
   }
 
   /**
@@ -133,11 +138,11 @@ export class ChunkQueue {
       const stamp = this.nextStamp++;
       this.excessStamp[chunk] = stamp;
       this.excess.push(chunk, stamp);
-      this.excessCount++;
+      this.excessSize++;
     } else if (live <= this.targetRf && inExcess) {
       this.excessStamp[chunk] = 0;
-      this.excessCount--;
-      this.excess.compact(this.excessCount);
+      this.excessSize--;
+      this.excess.compact(this.excessSize);
     }
     return after === MISSING && before !== MISSING;
   }
@@ -162,7 +167,7 @@ export class ChunkQueue {
   takeExcess(limit: number): number[] {
     const out: number[] = [];
     this.excess.take(limit, out);
-    this.excess.compact(this.excessCount);
+    this.excess.compact(this.excessSize);
     return out;
   }
 

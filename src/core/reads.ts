@@ -1,9 +1,7 @@
-import { type Filing, type ReadView, filingOf } from './filing.js';
-import { statusOf } from './registry.js';
+import { type Filing, filingOf } from './filing.js';
 import { LargestOnTop } from './smallest.js';
 import type { Priority, ReplicationState, ServerStatus, UnderReplicated } from './types.js';
-
-export type { ReadView } from './filing.js';
+import { type ReadView, liveReplicas, replicasToSweep, serverCounts } from './views.js';
 
 /**
  * Reads cheap enough to serve on every scrape and page request, even right
@@ -60,15 +58,14 @@ export function replicationSummary(master: Readable, now: number): ReplicationSu
   const view = master.readView(now);
   const filing = filingOf(view, master.config.diskFullPct);
   const { counts, exact } = priorityCounts(filing);
-  const servers: Record<ServerStatus, number> = { alive: 0, dead: 0, draining: 0 };
-  let liveReplicas = 0;
-  for (const record of view.servers.all()) {
-    servers[statusOf(record)]++;
-    if (record.alive && !view.sweeps.isReaping(record.index)) liveReplicas += view.replicas.countOf(record.index);
-  }
-  let replicasToSweep = 0;
-  for (const server of view.sweeps.reapingServers) replicasToSweep += view.replicas.countOf(server);
-  return { ...state, underReplicated: counts, exact: exact && filing.settled, replicasToSweep, liveReplicas, servers };
+  return {
+    ...state,
+    underReplicated: counts,
+    exact: exact && filing.settled,
+    replicasToSweep: replicasToSweep(view),
+    liveReplicas: liveReplicas(view),
+    servers: serverCounts(view),
+  };
 }
 
 function priorityCounts(filing: Filing): { counts: Record<Priority, number>; exact: boolean } {
@@ -150,7 +147,7 @@ class GroupReader {
     private readonly view: ReadView,
     private readonly filing: Filing,
   ) {
-    this.chunks = view.planner.queue.underReplicated();
+    this.chunks = view.queue.underReplicated();
     this.eligible = filing.eligible;
   }
 
@@ -190,7 +187,7 @@ class GroupReader {
 
   /** The entry checkReplication() gives a queued chunk, or undefined when no copy could help it. */
   private listed(chunk: number, handle: string): UnderReplicated | undefined {
-    const census = this.view.planner.census(chunk, this.eligible);
+    const census = this.view.census.of(chunk, this.eligible);
     if (census.live > 0 && census.counted >= census.want) return undefined;
     const priority: Priority = census.live === 0 ? 'missing' : priorityOf(census.counted);
     return { chunk: handle, currentRf: census.counted, targetRf: this.view.targetRf, priority };
@@ -204,11 +201,11 @@ class GroupReader {
  * of the queue's under-replicated part plus a sort.
  */
 export function underReplicatedList(view: ReadView): UnderReplicated[] {
-  const { planner, replicas, targetRf } = view;
-  const eligible = planner.eligibleCount();
+  const { queue, replicas, targetRf } = view;
+  const eligible = view.census.eligibleCount();
   const found: UnderReplicated[] = [];
-  for (const chunk of planner.queue.underReplicated()) {
-    const census = planner.census(chunk, eligible);
+  for (const chunk of queue.underReplicated()) {
+    const census = view.census.of(chunk, eligible);
     if (census.live > 0 && census.counted >= census.want) continue;
     const priority: Priority = census.live === 0 ? 'missing' : priorityOf(census.counted);
     found.push({ chunk: replicas.handleOf(chunk), currentRf: census.counted, targetRf, priority });

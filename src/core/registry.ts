@@ -48,6 +48,11 @@ export class ServerRegistry {
     return this.ordered.length - this.outCount;
   }
 
+  /** Per-server slots allocated: a forgotten server's is reused once released. */
+  get slots(): number {
+    return this.byIndex.length;
+  }
+
   get(id: string): ServerRecord | undefined {
     return this.byId.get(id);
   }

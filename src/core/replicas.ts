@@ -48,7 +48,7 @@ export class ReplicaMap {
     return this.idsByHandle.size;
   }
 
-  /** Number of replicas stored (each counts one chunk on one live server). */
+  /** Number of replicas stored (one chunk on one server; a dead server's count until reaped). */
   get size(): number {
     return this.replicaCount;
   }
@@ -101,10 +101,6 @@ export class ReplicaMap {
       holders.push(records[r + SERVER] as number);
     }
     return holders;
-  }
-
-  replicasOf(chunk: number): number {
-    return this.isChunk(chunk) ? (this.chunkReplicas[chunk] as number) : 0;
   }
 
   /**
@@ -183,26 +179,6 @@ export class ReplicaMap {
     return true;
   }
 
-  /** Drops every replica of a server; returns the chunks it held. */
-  removeServer(server: number): number[] {
-    const chunks: number[] = [];
-    if (!this.isServer(server)) return chunks;
-    const records = this.records;
-    let r = this.serverHead[server] as number;
-    while (r !== NONE) {
-      const next = records[r + NEXT_IN_SERVER] as number;
-      const chunk = records[r + CHUNK] as number;
-      chunks.push(chunk);
-      this.unlinkFromChunk(r, this.previousInChunk(chunk, r));
-      this.release(r);
-      r = next;
-    }
-    this.serverHead[server] = NONE;
-    this.serverTail[server] = NONE;
-    this.serverReplicas[server] = 0;
-    return chunks;
-  }
-
   /**
    * In range: an id handed out, perhaps freed since. A freed id has no
    * replica, so it reads as an empty chunk; the hot paths skip the handle
@@ -214,13 +190,6 @@ export class ReplicaMap {
 
   private isServer(server: number): boolean {
     return server >= 0 && server < this.serverHead.length;
-  }
-
-  private previousInChunk(chunk: number, record: number): number {
-    const records = this.records;
-    let before = NONE;
-    for (let r = this.chunkHead[chunk] as number; r !== record; r = records[r + NEXT_IN_CHUNK] as number) before = r;
-    return before;
   }
 
   private unlinkFromChunk(record: number, before: number): void {

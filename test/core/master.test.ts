@@ -1,5 +1,6 @@
 import t from 'tap';
 import { Master } from '../../src/core/index.js';
+import { settle } from '../fixtures/master.js';
 
 const T0 = 1_000;
 
@@ -10,11 +11,6 @@ function statusOf(master: Master, now: number, id: string) {
 /** Liveness events only: replication events (safe mode, brake) are tested with the planner. */
 function livenessEvents(master: Master) {
   return master.takeEvents().filter((e) => e.type === 'server_alive' || e.type === 'server_dead');
-}
-
-/** Runs due work (such as sweeping a dead server's replicas) until none is due at `now`. */
-function settle(master: Master, now: number) {
-  for (let deadline = master.nextDeadline(); deadline !== undefined && deadline <= now; deadline = master.nextDeadline()) master.tick(now);
 }
 
 t.test('a first heartbeat registers a server as alive with its chunks', async (t) => {
@@ -37,7 +33,7 @@ t.test('several servers are listed in first-heartbeat order and share chunks', a
   t.same(master.chunkLocations(T0 + 2, 'b'), ['cs2', 'cs1', 'cs3']);
   t.same(master.chunkLocations(T0 + 2, 'a'), ['cs2']);
   t.same(master.chunkLocations(T0 + 2, 'nope'), []);
-  t.equal(master.replicas.size, 5);
+  t.equal(master.stats().replicas, 5);
 });
 
 t.test('a re-report replaces the chunk list as a diff; duplicates collapse', async (t) => {
@@ -51,7 +47,7 @@ t.test('a re-report replaces the chunk list as a diff; duplicates collapse', asy
   t.equal(master.server(T0 + 20, 'cs1')?.chunks, 3, 'identical set in another order changes nothing');
   master.heartbeat(T0 + 30, { server: 'cs1', chunks: [] });
   t.equal(master.server(T0 + 30, 'cs1')?.chunks, 0, 'an empty list empties the server');
-  t.equal(master.replicas.size, 0);
+  t.equal(master.stats().replicas, 0);
 });
 
 t.test('a liveness-only heartbeat keeps the last chunk list and other fields', async (t) => {
@@ -164,14 +160,14 @@ t.test('status filter and unknown servers', async (t) => {
   t.same(master.serverStatus(T0 + 16_000, 'dead').map((s) => s.server), ['a']);
   t.same(master.serverStatus(T0 + 16_000, 'alive').map((s) => s.server), ['b']);
   t.equal(master.server(T0, 'zzz'), undefined);
-  t.equal(master.servers.alive, 1);
+  t.equal(master.stats().servers.alive, 1);
 });
 
 t.test('disk use is null until reported', async (t) => {
   const master = new Master(T0);
   master.heartbeat(T0, { server: 'cs1' });
   t.equal(master.server(T0, 'cs1')?.diskUsagePct, null);
-  t.equal(master.startTime, T0);
+  t.equal(master.replicationState(T0).safeModeRemainingMs, 15_000, 'safe mode runs from the start time');
 });
 
 t.test('many chunk ids grow the report stamps', async (t) => {
@@ -182,7 +178,7 @@ t.test('many chunk ids grow the report stamps', async (t) => {
   master.heartbeat(T0 + 1, { server: 'cs1', chunks: handles.slice(0, 10) });
   t.equal(master.server(T0 + 1, 'cs1')?.chunks, 10);
   t.equal(master.server(T0 + 1, 'cs2')?.chunks, 2500);
-  t.equal(master.replicas.size, 2510);
+  t.equal(master.stats().replicas, 2510);
 });
 
 t.test('replication state: safe mode after start, brake when most servers are dead', async (t) => {
@@ -223,4 +219,46 @@ t.test('replication state leaves a dead server\'s sweep to the ticks; the under-
   t.equal(master.nextDeadline(), 15_000, 'sweep work is still due: a probe did not do it all at once');
   t.equal(master.checkReplication(15_000).length, 20_000, 'every chunk of the dead server is missing');
   t.not(master.nextDeadline(), 15_000, 'the list could only be exact once the sweep was done');
+});
+
+t.test('stats() and replicaCount() read what the master holds and apply no deadline', async (t) => {
+  const master = new Master(T0, { safeModeMs: 0, maxDeadFraction: 1, deadOutMs: 20_000 });
+  master.heartbeat(T0, { server: 'a', chunks: ['x', 'y'] });
+  master.heartbeat(T0, { server: 'b', chunks: ['x'] });
+  master.heartbeat(T0, { server: 'c', chunks: ['x', 'z'] });
+  master.heartbeat(T0, { server: 'd', chunks: ['x'] });
+  master.heartbeat(T0, { server: 'e', chunks: Array.from({ length: 3000 }, (_, i) => `e_${i}`) });
+  master.drainServer(T0, 'c');
+  t.same(master.stats(), {
+    servers: { alive: 4, dead: 0, draining: 1, known: 5, out: 0 },
+    serverSlots: 5,
+    chunks: 3003,
+    replicas: 3006,
+    liveReplicas: 3006,
+    replicasToSweep: 0,
+    pendingCopies: 0,
+    pendingDeletes: 0,
+    queued: { missing: 0, under: 3002, excess: 1 },
+  }, "x is held four times; y, z and e's chunks once each, c's drain not yet re-filed");
+
+  for (const server of ['a', 'b', 'c', 'd']) master.heartbeat(T0 + 10_000, { server });
+  t.equal(master.stats().servers.dead, 0, 'reading the stats notices no death');
+  master.tick(T0 + 15_000);
+  const during = master.stats();
+  t.same(during.servers, { alive: 3, dead: 1, draining: 1, known: 5, out: 0 });
+  t.same([during.replicas, during.liveReplicas, during.replicasToSweep], [506, 6, 500], 'one sweep batch of e dropped, the rest stored and not counted');
+  t.same(during.queued, { missing: 2500, under: 502, excess: 1 }, 'the chunks not swept yet stay filed as they were');
+  const state = master.replicationState(T0 + 15_000);
+  t.same([during.pendingCopies, during.pendingDeletes], [state.pendingCopies, state.pendingDeletes]);
+  t.equal(master.replicaCount('e'), 500, "a dead server's replicas are stored until swept");
+  t.equal(master.replicaCount('a'), 2);
+  t.equal(master.replicaCount('nobody'), 0);
+
+  settle(master, T0 + 15_000);
+  for (const at of [T0 + 20_000, T0 + 30_000]) for (const server of ['a', 'b', 'c', 'd']) master.heartbeat(at, { server });
+  master.tick(T0 + 35_000);
+  t.same(master.stats().servers, { alive: 3, dead: 1, draining: 1, known: 5, out: 1 }, 'dead past dead_out');
+  t.equal(master.forgetServer(T0 + 35_000, 'e'), 'forgotten');
+  const after = master.stats();
+  t.same([after.servers.known, after.servers.out, after.serverSlots, after.chunks], [4, 0, 5, 3], "e's slot waits for reuse; its chunks are freed");
 });

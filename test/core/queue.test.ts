@@ -19,6 +19,7 @@ t.test('chunks are filed by counted replicas, missing ones apart, excess indepen
   t.same([...q.underReplicated()], [2, 3, 1], 'a returning replica makes a missing chunk critical');
   q.update(2000, 1, 1);
   t.ok([...q.underReplicated()].includes(2000), 'grows for new chunk ids');
+  t.equal(q.placeOf(1 << 20), -1, 'a chunk never filed is in no group');
 });
 
 t.test('taking rotates each line so every chunk gets a turn', async (t) => {
@@ -53,7 +54,7 @@ t.test('pending instructions: loads, delivery limits, confirmation, deaths and t
   t.equal(p.size, 3);
   t.equal(p.ownerLoadOf(10), 3);
   t.equal(p.peerLoadOf(20), 1);
-  t.equal(p.involving(10), 3);
+  t.equal(p.of(10).length, 3);
   t.same(p.takeUndelivered(10, 50, 2).map((i) => i.chunk), [1, 2]);
   t.equal(a.delivered, true);
   t.equal(a.deliveredAt, 50);

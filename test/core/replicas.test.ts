@@ -9,6 +9,13 @@ function threeChunks(): ReplicaMap {
   return map;
 }
 
+/** Drops every replica of a server one by one, as a sweep does; returns the chunks it held. */
+function removeAll(map: ReplicaMap, server: number): number[] {
+  const chunks: number[] = [];
+  for (const chunk of map.chunksOf(server)) if (map.remove(server, chunk)) chunks.push(chunk);
+  return chunks;
+}
+
 t.test('intern gives dense ids and keeps the handles', async (t) => {
   const map = new ReplicaMap();
   t.equal(map.intern('__proto__'), 0);
@@ -29,7 +36,7 @@ t.test('add and remove keep both directions and the counts', async (t) => {
   t.equal(map.add(7, 2), true);
   t.same(map.holdersOf(0), [7, 3], 'holders in the order they were added');
   t.same([...map.chunksOf(7)], [0, 2], 'chunks in the order they were added');
-  t.equal(map.replicasOf(0), 2);
+  t.equal(map.holdersOf(0).length, 2);
   t.equal(map.countOf(7), 2);
   t.equal(map.size, 3);
   t.ok(map.holds(3, 0));
@@ -60,14 +67,14 @@ t.test('unknown chunks and servers read as empty', async (t) => {
   map.add(0, 0);
   for (const chunk of [-1, 3, 1000]) {
     t.same(map.holdersOf(chunk), [], `holdersOf(${chunk})`);
-    t.equal(map.replicasOf(chunk), 0);
+    t.equal(map.holdersOf(chunk).length, 0);
     t.notOk(map.holds(0, chunk));
     t.equal(map.remove(0, chunk), false);
   }
   for (const server of [-1, 1, 5000]) {
     t.same([...map.chunksOf(server)], [], `chunksOf(${server})`);
     t.equal(map.countOf(server), 0);
-    t.same(map.removeServer(server), []);
+    t.same(removeAll(map, server), []);
   }
   t.same(map.holdersOf(1), [], 'an interned chunk nobody holds');
   t.throws(() => map.add(0, 3), RangeError, 'a chunk must be interned before it is added');
@@ -75,10 +82,10 @@ t.test('unknown chunks and servers read as empty', async (t) => {
   t.equal(map.size, 1, 'a refused add stores nothing');
 });
 
-t.test('removeServer drops every replica of one server and nothing else', async (t) => {
+t.test('dropping every replica of one server leaves the others linked', async (t) => {
   const map = threeChunks();
   for (const [server, chunk] of [[0, 0], [1, 0], [2, 0], [1, 1], [1, 2], [2, 2]] as const) map.add(server, chunk);
-  t.same(map.removeServer(1), [0, 1, 2]);
+  t.same(removeAll(map, 1), [0, 1, 2]);
   t.equal(map.countOf(1), 0);
   t.same([...map.chunksOf(1)], []);
   t.same(map.holdersOf(0), [0, 2], 'a middle holder is unlinked');
@@ -110,7 +117,7 @@ t.test('grows past its initial capacity and reuses freed records', async (t) => 
   t.equal(map.size, chunks * 3);
   t.equal(map.countOf(150), 45);
   t.same(map.holdersOf(2999), [199, 0, 1]);
-  for (let s = 0; s < 200; s += 2) map.removeServer(s);
+  for (let s = 0; s < 200; s += 2) removeAll(map, s);
   t.equal(map.size, chunks * 3 / 2);
   for (let s = 0; s < 200; s += 2) for (let i = s; i < chunks; i += 200) map.add(s, i);
   t.equal(map.size, chunks * 3 / 2 + chunks / 2);
@@ -123,6 +130,8 @@ t.test('grows past its initial capacity and reuses freed records', async (t) => 
 class NaiveModel {
   readonly holders = new Map<number, Set<number>>();
   readonly held = new Map<number, Set<number>>();
+  /** chunk -> the server whose replica was the last to go. */
+  readonly lastHolder = new Map<number, number>();
 
   add(server: number, chunk: number): boolean {
     const set = this.held.get(server) ?? new Set<number>();
@@ -137,24 +146,26 @@ class NaiveModel {
 
   remove(server: number, chunk: number): boolean {
     if (!this.held.get(server)?.delete(chunk)) return false;
-    this.holders.get(chunk)?.delete(server);
+    const holders = this.holders.get(chunk) as Set<number>;
+    holders.delete(server);
+    if (holders.size === 0) this.lastHolder.set(chunk, server);
     return true;
   }
 
-  removeServer(server: number): number[] {
+  removeAll(server: number): number[] {
     const chunks = [...(this.held.get(server) ?? [])];
     for (const chunk of chunks) this.remove(server, chunk);
     return chunks;
   }
 }
 
-type Op = { kind: 'add' | 'remove'; server: number; chunk: number } | { kind: 'removeServer'; server: number };
+type Op = { kind: 'add' | 'remove'; server: number; chunk: number } | { kind: 'removeAll'; server: number };
 
 const SERVERS = 6;
 const CHUNKS = 8;
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constantFrom('add' as const, 'remove' as const), server: fc.nat(SERVERS - 1), chunk: fc.nat(CHUNKS - 1) }),
-  fc.record({ kind: fc.constant('removeServer' as const), server: fc.nat(SERVERS - 1) }),
+  fc.record({ kind: fc.constant('removeAll' as const), server: fc.nat(SERVERS - 1) }),
 );
 
 t.test('behaves like a map of sets under any sequence of changes', async (t) => {
@@ -164,9 +175,9 @@ t.test('behaves like a map of sets under any sequence of changes', async (t) => 
       const model = new NaiveModel();
       for (let chunk = 0; chunk < CHUNKS; chunk++) map.intern(`c${chunk}`);
       for (const step of ops) {
-        if (step.kind === 'removeServer') {
-          const got = map.removeServer(step.server);
-          const want = model.removeServer(step.server);
+        if (step.kind === 'removeAll') {
+          const got = removeAll(map, step.server);
+          const want = model.removeAll(step.server);
           if (got.length !== want.length || !want.every((c) => got.includes(c))) return false;
         } else if (map[step.kind](step.server, step.chunk) !== model[step.kind](step.server, step.chunk)) {
           return false;
@@ -186,7 +197,9 @@ function agrees(map: ReplicaMap, model: NaiveModel): boolean {
     const got = map.holdersOf(chunk);
     total += want.length;
     // Holders keep the order they were added in, as the model's Set does.
-    if (got.join() !== want.join() || map.replicasOf(chunk) !== want.length) return false;
+    if (got.join() !== want.join()) return false;
+    // Only a chunk left with no replica names the server that held its last one.
+    if (map.lastHolderOf(chunk) !== (want.length > 0 ? -1 : (model.lastHolder.get(chunk) ?? -1))) return false;
     for (let server = 0; server < SERVERS; server++) {
       if (map.holds(server, chunk) !== want.includes(server)) return false;
     }

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { beat, handles, newMaster, settle } from '../fixtures/fleet.js';
+import { beat, handles, newMaster, settle } from '../fixtures/master.js';
 
 // Default timing: heartbeat 5000 ms, dead after 15000 ms, planning rounds every 500 ms.
 
@@ -331,7 +331,7 @@ t.test('a dead server with many replicas is swept in bounded batches, counting 0
   t.equal(m.nextDeadline(), 15000, 'more sweep work is due now');
   const ticks = settle(m, 15000);
   t.ok(ticks >= 2, `the sweep took ${ticks} ticks`);
-  t.equal(m.replicas.countOf(m.servers.get('big')?.index as number), 0);
+  t.equal(m.replicaCount('big'), 0);
   const under = m.checkReplication(15000);
   t.equal(under.length, 50000);
   t.same(under.slice(0, 2).map((u) => u.priority), ['missing', 'missing']);
@@ -352,7 +352,7 @@ t.test('a server back during its sweep counts again only with a full chunk list'
   t.equal(m.server(16000, 'big')?.chunks, 30000, 'the full list counts again');
   t.same(m.chunkLocations(16000, 'ch_1'), ['big', 'b', 'c']);
   settle(m, 16000);
-  t.equal(m.replicas.countOf(m.servers.get('big')?.index as number), 30000, 'the sweep stopped');
+  t.equal(m.replicaCount('big'), 30000, 'the sweep stopped');
   t.equal(m.checkReplication(16000).length, 29999);
 });
 

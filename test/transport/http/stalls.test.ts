@@ -5,7 +5,7 @@ import { monotonicClock } from '../../../src/runtime/clock.js';
 import { CoreDriver } from '../../../src/runtime/driver.js';
 import { buildApp } from '../../../src/transport/http/app.js';
 import { listen } from '../../fixtures/app.js';
-import { handles } from '../../fixtures/fleet.js';
+import { handles } from '../../fixtures/master.js';
 
 const INTERVAL_MS = 100;
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import t from 'tap';
 import type { Health } from '../../src/core/index.js';
-import { newMaster } from '../fixtures/fleet.js';
+import { newMaster } from '../fixtures/master.js';
 
 const SERVERS = ['s0', 's1', 's2', 's3', 's4', 's5'];
 const CHUNKS = ['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7'];
