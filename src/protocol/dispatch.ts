@@ -1,9 +1,12 @@
 import { TypeCompiler, type ValueError } from '@sinclair/typebox/compiler';
-import type { Master, ServerView, UnderReplicated } from '../core/index.js';
-import { ProtocolError } from './errors.js';
-import type { ChunkLocationsMessage, DrainServerMessage, ForgetServerMessage, HeartbeatMessage, ServerStatusMessage } from './schemas.js';
-import { HeartbeatFields } from './schemas.js';
+import type { TSchema } from '@sinclair/typebox';
+import type { Master } from '../core/index.js';
+import { ChunkmasterError, type ProtocolErrorKind, isProtocolError } from './errors.js';
+import * as handlers from './handlers.js';
+import { HeartbeatFields, REPLIES, type RequestMessage } from './schemas.js';
 import { decodeRequest, describeExpectation } from './validate.js';
+
+export { underReplicatedEntries } from './handlers.js';
 
 export type Body = Record<string, unknown>;
 
@@ -14,18 +17,22 @@ export type Body = Record<string, unknown>;
  * that is itself a reply and so never answered.
  */
 export function answer(master: Master, now: number, body: Body, src?: string): Body | undefined {
-  if ('in_reply_to' in body) return undefined;
+  return answerErrors(body, () => respond(master, now, body, src));
+}
+
+/** Runs `answering`; the protocol error it throws becomes the error reply to `body`. */
+export function answerErrors(body: Body, answering: () => Body | undefined): Body | undefined {
   try {
-    return route(master, now, body, src);
+    return answering();
   } catch (error) {
-    if (!(error instanceof ProtocolError)) throw error;
+    if (!isProtocolError(error)) throw error;
     return errorBody(body, error);
   }
 }
 
 /**
  * Runs the answering of one request; a bug it meets (anything but a
- * ProtocolError, which answer() already turns into a reply) is handed to
+ * protocol error, which answer() already turns into a reply) is handed to
  * `onBug` and answered with error 13, so one message never stops a transport.
  */
 export function guardAnswer(body: Body, answering: () => Body | undefined, onBug: (error: unknown) => void): Body | undefined {
@@ -33,124 +40,83 @@ export function guardAnswer(body: Body, answering: () => Body | undefined, onBug
     return answering();
   } catch (error) {
     onBug(error);
-    return errorBody(body, new ProtocolError('CRASH', 'internal error; the message may not have been applied'));
+    return errorBody(body, new ChunkmasterError('CRASH'));
   }
 }
 
-export function errorBody(request: Body, error: ProtocolError): Body {
+export function errorBody(request: Body, error: ChunkmasterError<ProtocolErrorKind>): Body {
   const msgId = request['msg_id'];
   const inReplyTo = Number.isSafeInteger(msgId) && (msgId as number) >= 0 ? msgId : undefined;
-  return { type: 'error', in_reply_to: inReplyTo, code: error.code, text: error.message };
+  return { type: 'error', in_reply_to: inReplyTo, code: error.row.code, text: error.message };
 }
 
-function route(master: Master, now: number, body: Body, src: string | undefined): Body {
+/**
+ * The reply to one body, or undefined for a reply; a refusal is thrown as a
+ * protocol error, named after the message type once that is known.
+ */
+export function respond(master: Master, now: number, body: Body, src: string | undefined): Body | undefined {
+  if ('in_reply_to' in body) return undefined;
   const message = decodeRequest(body);
-  switch (message.type) {
-    case 'init':
-      return { type: 'init_ok', in_reply_to: message.msg_id };
-    case 'heartbeat':
-      return heartbeat(master, now, message, src);
-    case 'server_status':
-      return serverStatus(master, now, message);
-    case 'chunk_locations':
-      return chunkLocations(master, now, message);
-    case 'check_replication':
-      return { type: 'check_replication_ok', in_reply_to: message.msg_id, under_replicated: underReplicated(master, now) };
-    case 'drain_server':
-      return drainServer(master, now, message);
-    case 'forget_server':
-      return forgetServer(master, now, message);
+  try {
+    return encode(message.type, message.msg_id, handle(master, now, message, src));
+  } catch (error) {
+    if (error instanceof ChunkmasterError) error.about(message.type);
+    throw error;
   }
 }
 
-function heartbeat(master: Master, now: number, message: HeartbeatMessage, src: string | undefined): Body {
-  const server = message.server ?? srcAsServer(src);
-  const reply = master.heartbeat(now, {
-    server,
-    chunks: message.chunks,
-    diskUsagePct: message.disk_usage_pct,
-    health: message.health,
-  });
-  return {
-    type: 'heartbeat_ok',
-    in_reply_to: message.msg_id,
-    status: reply.status,
-    // Empty instruction lists are left out on stdio and WebSocket (CONTRACT 3).
-    chunks_to_delete: reply.chunksToDelete.length > 0 ? reply.chunksToDelete : undefined,
-    chunks_to_replicate: reply.chunksToReplicate.length > 0 ? reply.chunksToReplicate : undefined,
-  };
+function handle(master: Master, now: number, message: RequestMessage, src: string | undefined): Body {
+  switch (message.type) {
+    case 'init':
+      return handlers.init();
+    case 'heartbeat':
+      return handlers.heartbeat(master, now, { ...message, server: message.server ?? srcAsServer(src) });
+    case 'server_status':
+      return handlers.serverStatus(master, now, message);
+    case 'chunk_locations':
+      return handlers.chunkLocations(master, now, message);
+    case 'check_replication':
+      return handlers.checkReplication(master, now);
+    case 'drain_server':
+      return handlers.drainServer(master, now, message);
+    case 'forget_server':
+      return handlers.forgetServer(master, now, message);
+  }
 }
 
 /** The `server` field's own schema: an id taken from the envelope obeys the same limits. */
 const serverIdCheck = TypeCompiler.Compile(HeartbeatFields.server);
 
 function srcAsServer(src: string | undefined): string {
-  if (src === undefined || src === '') {
-    throw new ProtocolError('MALFORMED_REQUEST', 'heartbeat: field "server": required (no envelope src to use)');
-  }
+  if (src === undefined || src === '') throw new ChunkmasterError('SERVER_ID_MISSING');
   if (!serverIdCheck.Check(src)) {
     const first = serverIdCheck.Errors(src).First() as ValueError;
-    throw new ProtocolError('MALFORMED_REQUEST', `heartbeat: envelope "src", the server id when "server" is absent: ${describeExpectation(first)}`);
+    throw new ChunkmasterError('SRC_NOT_SERVER_ID', describeExpectation(first));
   }
   return src;
 }
 
-function serverStatus(master: Master, now: number, message: ServerStatusMessage): Body {
-  const verbose = message.verbose === true;
-  const servers = master.serverStatus(now).map((view) => serverEntry(view, verbose));
-  return { type: 'server_status_ok', in_reply_to: message.msg_id, servers };
-}
+/**
+ * Top-level lists a reply's schema marks optional are left out when empty
+ * on stdio and WebSocket (CONTRACT 3: heartbeat_ok's instruction lists).
+ */
+const omittedWhenEmpty = new Map<string, Set<string>>(
+  REPLIES.map((schema) => {
+    const required = new Set<string>(schema.required);
+    const fields = Object.entries(schema.properties as Record<string, TSchema>);
+    const lists = fields.filter(([name, field]) => field.type === 'array' && !required.has(name)).map(([name]) => name);
+    return [schema.$id as string, new Set(lists)];
+  }),
+);
 
-/** One server_status entry, fields in contract order. */
-export function serverEntry(view: ServerView, verbose: boolean): Body {
-  const entry: Body = {
-    server: view.server,
-    status: view.status,
-    chunks: view.chunks,
-    last_heartbeat_ms_ago: view.lastHeartbeatMsAgo,
-  };
-  if (verbose) {
-    entry['disk_usage_pct'] = view.diskUsagePct;
-    entry['health'] = view.health;
-    entry['missed_heartbeats'] = view.missedHeartbeats;
+/** The protocol reply: its type, the request's msg_id, then the handler's fields in order. */
+function encode(type: RequestMessage['type'], msgId: number, fields: Body): Body {
+  const replyType = `${type}_ok`;
+  const omitted = omittedWhenEmpty.get(replyType);
+  const reply: Body = { type: replyType, in_reply_to: msgId };
+  for (const [name, value] of Object.entries(fields)) {
+    // Left undefined, not deleted: pyDumps leaves it out, and the key order holds for every reply.
+    reply[name] = omitted?.has(name) && Array.isArray(value) && value.length === 0 ? undefined : value;
   }
-  return entry;
-}
-
-function chunkLocations(master: Master, now: number, message: ChunkLocationsMessage): Body {
-  const servers = master.chunkLocations(now, message.chunk);
-  return { type: 'chunk_locations_ok', in_reply_to: message.msg_id, chunk: message.chunk, servers };
-}
-
-export function underReplicated(master: Master, now: number): Body[] {
-  return underReplicatedEntries(master.checkReplication(now));
-}
-
-/** check_replication entries, fields in contract order. */
-export function underReplicatedEntries(entries: readonly UnderReplicated[]): Body[] {
-  return entries.map((entry) => ({
-    chunk: entry.chunk,
-    current_rf: entry.currentRf,
-    target_rf: entry.targetRf,
-    priority: entry.priority,
-  }));
-}
-
-function drainServer(master: Master, now: number, message: DrainServerMessage): Body {
-  const view = master.drainServer(now, message.server);
-  if (view === undefined) {
-    throw new ProtocolError('KEY_DOES_NOT_EXIST', `drain_server: unknown server ${JSON.stringify(message.server)}`);
-  }
-  return { type: 'drain_server_ok', in_reply_to: message.msg_id, server: view.server, status: view.status };
-}
-
-function forgetServer(master: Master, now: number, message: ForgetServerMessage): Body {
-  const outcome = master.forgetServer(now, message.server);
-  if (outcome === 'unknown') {
-    throw new ProtocolError('KEY_DOES_NOT_EXIST', `forget_server: unknown server ${JSON.stringify(message.server)}`);
-  }
-  if (outcome === 'alive') {
-    throw new ProtocolError('PRECONDITION_FAILED', `forget_server: server ${JSON.stringify(message.server)} is alive; only a dead server can be forgotten`);
-  }
-  return { type: 'forget_server_ok', in_reply_to: message.msg_id, server: message.server };
+  return reply;
 }

@@ -48,7 +48,7 @@ export const ServerStatusRequest = Type.Object(
     msg_id: MsgId,
     verbose: Type.Optional(Type.Boolean({ description: 'Add disk_usage_pct, health and missed_heartbeats.' })),
   },
-  { $id: 'ServerStatus' },
+  { $id: 'ServerStatusRequest' },
 );
 
 export const ChunkLocations = Type.Object(
@@ -90,6 +90,22 @@ export const ReplicateInstruction = Type.Object(
   { $id: 'ReplicateInstruction' },
 );
 
+/** A heartbeat once its server is known: the handler's input on every transport (POST /heartbeat's body). */
+export const HeartbeatReport = Type.Object({ ...HeartbeatFields, server: Id('The chunk server id.') });
+
+/*
+ * What each reply carries, field by field: the handlers in handlers.ts return
+ * these, HTTP sends them whole, and the protocol replies below wrap them.
+ */
+export const HeartbeatResult = Type.Object(
+  {
+    status: Status,
+    chunks_to_delete: Type.Array(Type.String(), { description: 'Handles this server should delete.' }),
+    chunks_to_replicate: Type.Array(ReplicateInstruction, { description: 'Copies this server should make.' }),
+  },
+  { description: "The server's status after this heartbeat and its instructions." },
+);
+
 export const ServerEntry = Type.Object(
   {
     server: Type.String(),
@@ -102,24 +118,37 @@ export const ServerEntry = Type.Object(
   },
   { $id: 'ServerEntry' },
 );
+/** A server entry with the verbose fields, as HTTP always sends it. */
+export const VerboseServerEntry = Type.Required(ServerEntry, {
+  description: 'A server as server_status reports it, verbose fields included.',
+});
 
-const Reply = <T extends Record<string, TSchema>>(type: string, fields: T) =>
+export const ServerStatusResult = Type.Object({ servers: Type.Array(ServerEntry) });
+export const ChunkLocationsResult = Type.Object(
+  { chunk: Type.String(), servers: Type.Array(Type.String(), { description: 'Live holders.' }) },
+  { description: 'Where the chunk lives.' },
+);
+export const CheckReplicationResult = Type.Object({ under_replicated: Type.Array(UnderReplicatedEntry) });
+export const DrainServerResult = Type.Object({ server: Type.String(), status: Status }, { description: 'The server, now draining.' });
+export const ForgetServerResult = Type.Object({ server: Type.String() });
+/** GET /readyz: out of safe mode. */
+export const ReadyResult = Type.Object({ status: Type.Literal('ready') }, { description: 'Out of safe mode.' });
+
+const Reply = <K extends string, T extends Record<string, TSchema>>(type: K, fields: T) =>
   Type.Object({ type: Type.Literal(type), in_reply_to: MsgId, ...fields, msg_id: Type.Optional(MsgId) }, { $id: type });
 
 export const InitOk = Reply('init_ok', {});
 export const HeartbeatOk = Reply('heartbeat_ok', {
-  status: Status,
-  chunks_to_delete: Type.Optional(Type.Array(Type.String())),
-  chunks_to_replicate: Type.Optional(Type.Array(ReplicateInstruction)),
+  ...HeartbeatResult.properties,
+  // Empty instruction lists are left out on stdio and WebSocket (CONTRACT 3).
+  chunks_to_delete: Type.Optional(HeartbeatResult.properties.chunks_to_delete),
+  chunks_to_replicate: Type.Optional(HeartbeatResult.properties.chunks_to_replicate),
 });
-export const ServerStatusOk = Reply('server_status_ok', { servers: Type.Array(ServerEntry) });
-export const ChunkLocationsOk = Reply('chunk_locations_ok', {
-  chunk: Type.String(),
-  servers: Type.Array(Type.String()),
-});
-export const CheckReplicationOk = Reply('check_replication_ok', { under_replicated: Type.Array(UnderReplicatedEntry) });
-export const DrainServerOk = Reply('drain_server_ok', { server: Type.String(), status: Status });
-export const ForgetServerOk = Reply('forget_server_ok', { server: Type.String() });
+export const ServerStatusOk = Reply('server_status_ok', ServerStatusResult.properties);
+export const ChunkLocationsOk = Reply('chunk_locations_ok', ChunkLocationsResult.properties);
+export const CheckReplicationOk = Reply('check_replication_ok', CheckReplicationResult.properties);
+export const DrainServerOk = Reply('drain_server_ok', DrainServerResult.properties);
+export const ForgetServerOk = Reply('forget_server_ok', ForgetServerResult.properties);
 export const ErrorReply = Type.Object(
   {
     type: Type.Literal('error'),
@@ -154,7 +183,7 @@ export const EventsDropped = Type.Object(
 );
 
 const At = Type.Number({ description: "The master's monotonic clock, in ms, when it happened." });
-const Event = <T extends Record<string, TSchema>>(type: string, description: string, fields: T) =>
+const Event = <K extends string, T extends Record<string, TSchema>>(type: K, description: string, fields: T) =>
   Type.Object({ type: Type.Literal(type), ...fields, msg_id: Type.Optional(MsgId) }, { $id: type, description });
 const Examples = Type.Array(Type.String(), { maxItems: 10, description: 'A few of the chunk handles concerned.' });
 const BrakeFields = { at: At, dead: Type.Integer({ minimum: 0 }), known: Type.Integer({ minimum: 0 }) };

@@ -1,29 +1,34 @@
 import { TypeCompiler, type TypeCheck, type ValueError } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
-import { ProtocolError } from './errors.js';
+import { ChunkmasterError } from './errors.js';
 import { REQUESTS, type RequestMessage } from './schemas.js';
 
 const checkers = new Map<string, TypeCheck<TSchema>>(
   Object.entries(REQUESTS).map(([type, schema]) => [type, TypeCompiler.Compile(schema)]),
 );
 
-/** Checks a body against its type's schema; throws a ProtocolError naming the field. */
+/** Checks a body against its type's schema; throws a protocol error naming the field. */
 export function decodeRequest(body: Record<string, unknown>): RequestMessage {
   const type = body['type'];
-  if (typeof type !== 'string') throw new ProtocolError('MALFORMED_REQUEST', 'field "type": expected a string');
+  if (typeof type !== 'string') throw new ChunkmasterError('TYPE_NOT_STRING');
   const checker = checkers.get(type);
-  if (checker === undefined) {
-    throw new ProtocolError('NOT_SUPPORTED', `message type ${JSON.stringify(type)} is not supported`);
-  }
+  if (checker === undefined) throw new ChunkmasterError('NOT_SUPPORTED', type);
   if (checker.Check(body)) return body as RequestMessage;
-  const first = checker.Errors(body).First() as ValueError;
-  throw new ProtocolError('MALFORMED_REQUEST', `${type}: ${describeError(first)}`);
+  throw malformed(checker.Errors(body).First() as ValueError).about(type);
+}
+
+/** The first schema error as the protocol names it. */
+function malformed(error: ValueError): ChunkmasterError {
+  return new ChunkmasterError('MALFORMED_FIELD', fieldOf(error), describeExpectation(error));
 }
 
 /** "field \"chunks/2\": expected ..." with the expectation spelled out for enums. */
 export function describeError(error: ValueError): string {
-  const field = error.path.replace(/^\//, '').replace(/~1/g, '/').replace(/~0/g, '~') || '(body)';
-  return `field ${JSON.stringify(field)}: ${describeExpectation(error)}`;
+  return malformed(error).message;
+}
+
+function fieldOf(error: ValueError): string {
+  return error.path.replace(/^\//, '').replace(/~1/g, '/').replace(/~0/g, '~') || '(body)';
 }
 
 /** What the value should have been: "required", "expected one of ...", "expected string". */

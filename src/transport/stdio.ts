@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { type Body, answer, errorBody, guardAnswer } from '../protocol/dispatch.js';
 import { type Envelope, asEnvelope } from '../protocol/envelope.js';
-import { ProtocolError } from '../protocol/errors.js';
+import { ChunkmasterError } from '../protocol/errors.js';
 import { pyDumps } from '../protocol/pyjson.js';
 import type { CoreDriver } from '../runtime/driver.js';
 import type { Logger } from '../runtime/logger.js';
@@ -115,8 +115,7 @@ export class StdioNode {
   private refuseNonUtf8(bytes: Buffer): void {
     const envelope = this.parse(bytes.toString('utf8'));
     if (envelope === undefined || 'in_reply_to' in envelope.body) return;
-    const error = new ProtocolError('MALFORMED_REQUEST', 'the line is not valid UTF-8; nothing was applied');
-    this.send(envelope.src, errorBody(envelope.body, error), envelope.dest);
+    this.send(envelope.src, errorBody(envelope.body, new ChunkmasterError('LINE_NOT_UTF8')), envelope.dest);
   }
 
   private answerSafely(body: Body, src: string): Body | undefined {

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { Master } from '../../src/core/index.js';
 import { answer } from '../../src/protocol/dispatch.js';
+import { BuggyMaster } from '../fixtures/buggy-master.js';
 
 const NOW = 1000;
 
@@ -117,9 +118,7 @@ for (const c of ERROR_CASES) {
 }
 
 t.test('errors other than protocol errors propagate', async (t) => {
-  const master = fresh();
-  master.serverStatus = () => {
-    throw new RangeError('boom');
-  };
+  const master = new BuggyMaster(NOW);
+  master.bug = () => new RangeError('boom');
   t.throws(() => answer(master, NOW, { type: 'server_status', msg_id: 1 }), RangeError);
 });

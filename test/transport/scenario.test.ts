@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { FastifyInstance } from 'fastify';
 import type { Body } from '../../src/protocol/dispatch.js';
-import { ERRORS } from '../../src/protocol/errors.js';
+import { ERRORS, type ErrorRow } from '../../src/protocol/errors.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { StdioNode } from '../../src/transport/stdio.js';
 import { build, listen, makeDriver } from '../fixtures/app.js';
@@ -38,7 +38,7 @@ type Outcome = { ok: Body } | { error: number };
 function fromProtocol(reply: Body): Outcome {
   const { type, in_reply_to: _r, msg_id: _m, ...fields } = reply;
   if (type === 'error') {
-    const kind = Object.values(ERRORS).find((e) => e.code === fields['code']);
+    const kind = Object.values<ErrorRow>(ERRORS).find((e) => e.code === fields['code']);
     return { error: kind?.http ?? 0 };
   }
   if (type === 'heartbeat_ok') return { ok: { chunks_to_delete: [], chunks_to_replicate: [], ...fields } };

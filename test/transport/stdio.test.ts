@@ -4,11 +4,12 @@ import { Master } from '../../src/core/index.js';
 import { CoreDriver } from '../../src/runtime/driver.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { StdioNode } from '../../src/transport/stdio.js';
+import { BuggyMaster } from '../fixtures/buggy-master.js';
 import { FakeClock } from '../fixtures/clock.js';
 
-function setup() {
+function setup(makeMaster = (now: number) => new Master(now)) {
   const clock = new FakeClock(0);
-  const driver = new CoreDriver(new Master(clock.now()), clock);
+  const driver = new CoreDriver(makeMaster(clock.now()), clock);
   const lines: string[] = [];
   const warnings: unknown[] = [];
   const log = createLogger('silent');
@@ -85,16 +86,13 @@ t.test('the driver marks servers dead on its timer, with no input', async (t) =>
 });
 
 t.test('an internal error answers 13 and the node keeps serving', async (t) => {
-  const { node, lines, driver } = setup();
+  const master = new BuggyMaster(0);
+  const { node, lines } = setup(() => master);
   const errors: unknown[] = [];
   (node as unknown as { log: { error: (o: unknown) => void } }).log.error = (o: unknown) => void errors.push(o);
-  const original = driver.master.serverStatus.bind(driver.master);
-  driver.master.serverStatus = () => {
-    throw new Error('bug');
-  };
   node.handleLine(INIT);
   node.handleLine(env('c1', { type: 'server_status', msg_id: 2 }));
-  driver.master.serverStatus = original;
+  master.fixed = true;
   node.handleLine(env('c1', { type: 'server_status', msg_id: 3 }));
   t.equal(errors.length, 1, 'the bug is logged once');
   t.same(lines.slice(1), [

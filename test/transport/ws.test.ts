@@ -1,6 +1,7 @@
 import t from 'tap';
 import { TokenStore, createToken, digestOf } from '../../src/runtime/tokens.js';
 import { build, listen } from '../fixtures/app.js';
+import { BuggyMaster } from '../fixtures/buggy-master.js';
 import { connect, upgradeStatus } from '../fixtures/ws.js';
 
 t.test('each frame gets the body the stdio node would send, numbered from 0 per connection', async (t) => {
@@ -37,26 +38,17 @@ t.test('each frame gets the body the stdio node would send, numbered from 0 per 
 });
 
 t.test('a bug met while answering a frame gets error 13 and the daemon keeps serving', async (t) => {
-  const { app, driver } = build(t);
+  const master = new BuggyMaster(0, { safeModeMs: 0 });
+  const { app } = build(t, { master: () => master });
   const { ws } = await listen(app);
   const client = await connect(ws);
   t.teardown(() => client.close());
-  const { master } = driver;
-  const heartbeat = master.heartbeat.bind(master);
-  const serverStatus = master.serverStatus.bind(master);
-  master.heartbeat = () => {
-    throw new Error('bug in heartbeat');
-  };
-  master.serverStatus = () => {
-    throw new Error('bug in status');
-  };
   const crash = { type: 'error', code: 13, text: 'internal error; the message may not have been applied' };
   client.send({ type: 'heartbeat', msg_id: 1, server: 'cs1' });
   t.same(await client.next(), { ...crash, in_reply_to: 1, msg_id: 0 }, 'a heartbeat, counted through the metrics hook');
   client.send({ type: 'server_status', msg_id: 2 });
   t.same(await client.next(), { ...crash, in_reply_to: 2, msg_id: 1 });
-  master.heartbeat = heartbeat;
-  master.serverStatus = serverStatus;
+  master.fixed = true;
   client.send({ type: 'heartbeat', msg_id: 3, server: 'cs1' });
   t.same(await client.next(), { type: 'heartbeat_ok', in_reply_to: 3, status: 'alive', msg_id: 2 }, 'the same socket keeps serving');
 });

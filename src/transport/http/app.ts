@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ID_MAX_LENGTH } from '../../protocol/schemas.js';
 import { type HttpLimits, defaultHttpLimits } from '../../runtime/config.js';
 import type { CoreDriver } from '../../runtime/driver.js';
 import type { Logger } from '../../runtime/logger.js';
@@ -11,6 +12,7 @@ import type { TokenStore } from '../../runtime/tokens.js';
 import { installAuth } from './auth.js';
 import { RequestLimits } from './limits.js';
 import { answerExpectationsInJson, gateConnections } from './connections.js';
+import { statusFromTable } from './errors.js';
 import { Metrics } from './metrics.js';
 import { routes } from './routes.js';
 import { installStrictInput } from './strict.js';
@@ -37,6 +39,8 @@ const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import
 export const chunkmaster = fp<AppOptions>(async (app, options) => {
   const limits = { ...defaultHttpLimits(), ...options.limits };
   const metrics = new Metrics(options.driver, options.logDrops);
+  // First, so that every route and hook registered below answers through it.
+  app.setErrorHandler(statusFromTable);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -83,8 +87,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     connectionTimeout: limits.connectionTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
-    // Server ids and chunk handles reach 256 characters, more once percent-encoded.
-    routerOptions: { maxParamLength: 4096 },
+    // Server ids and chunk handles reach ID_MAX_LENGTH UTF-16 units; percent-encoded,
+    // each takes at most 9 characters (3 UTF-8 bytes), and 16 leaves room.
+    routerOptions: { maxParamLength: ID_MAX_LENGTH * 16 },
     // Our routes validate with the protocol's TypeBox compiler (validation.ts);
     // Ajv, left for plugins' schemas, follows the same rules: no coercion, no dropped fields.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Identity, TokenStore } from '../../runtime/tokens.js';
-import { httpError } from './errors.js';
+import { ChunkmasterError } from '../../protocol/errors.js';
 import { type RequestLimits, tooManyRequests } from './limits.js';
 
 /** Who may call a route: anyone, a chunk server (as itself) or an operator. */
@@ -42,7 +42,7 @@ export function installAuth(app: FastifyInstance, tokens: TokenStore | undefined
     }
     const flooding = limits.address(request.ip);
     if (flooding > 0) {
-      done(tooManyRequests(reply, flooding, `address ${request.ip}`));
+      done(tooManyRequests(reply, flooding, (seconds) => new ChunkmasterError('ADDRESS_RATE_LIMITED', request.ip, seconds)));
       return;
     }
     done(tokens === undefined ? admitOpen(request, reply, access, limits) : admit(request, reply, access, tokens, limits));
@@ -61,13 +61,13 @@ function admit(request: FastifyRequest, reply: FastifyReply, access: Access, tok
   const identity = token === undefined ? undefined : tokens.identify(token);
   if (token === undefined || identity === undefined) {
     const wait = limits.client(request.ip);
-    if (wait > 0) return tooManyRequests(reply, wait, `unauthenticated requests from ${request.ip}`);
+    if (wait > 0) return unauthenticatedTooMany(request, reply, wait);
     reply.header('www-authenticate', 'Bearer');
-    return httpError(401, 'a valid bearer token is required');
+    return new ChunkmasterError('TOKEN_REQUIRED');
   }
   request.identity = identity;
   if (identity.kind === 'server') {
-    if (access !== 'server') return httpError(403, `a chunk server token (server ${JSON.stringify(identity.server)}) may only send heartbeats`);
+    if (access !== 'server') return new ChunkmasterError('SERVER_TOKEN_NOT_OPERATOR', identity.server);
     return refuseHeartbeat(reply, identity.server, limits);
   }
   if (access !== 'operator') return undefined;
@@ -75,14 +75,18 @@ function admit(request: FastifyRequest, reply: FastifyReply, access: Access, tok
   // token either until it refills, so guessing one is limited too. Server
   // tokens still heartbeat: a neighbour's bad tokens never kill a server.
   const guessing = limits.clientWait(request.ip);
-  if (guessing > 0) return tooManyRequests(reply, guessing, `unauthenticated requests from ${request.ip}`);
+  if (guessing > 0) return unauthenticatedTooMany(request, reply, guessing);
   request.clientKey = `token:${createHash('sha256').update(token).digest('base64url')}`;
   return limitClient(request, reply, limits);
 }
 
 function limitClient(request: FastifyRequest, reply: FastifyReply, limits: RequestLimits): Error | undefined {
   const wait = limits.client(request.clientKey);
-  return wait > 0 ? tooManyRequests(reply, wait, 'this client') : undefined;
+  return wait > 0 ? tooManyRequests(reply, wait, (seconds) => new ChunkmasterError('CLIENT_RATE_LIMITED', seconds)) : undefined;
+}
+
+function unauthenticatedTooMany(request: FastifyRequest, reply: FastifyReply, waitMs: number): Error {
+  return tooManyRequests(reply, waitMs, (seconds) => new ChunkmasterError('UNAUTHENTICATED_RATE_LIMITED', request.ip, seconds));
 }
 
 /**
@@ -98,14 +102,14 @@ function refuseHeartbeat(reply: FastifyReply, server: string, limits: RequestLim
   const wait = limits.heartbeat(server);
   if (wait === 0) return undefined;
   limits.keepAlive(server);
-  return tooManyRequests(reply, wait, `heartbeats of server ${JSON.stringify(server)} (liveness counted)`);
+  return tooManyRequests(reply, wait, (seconds) => new ChunkmasterError('HEARTBEAT_RATE_LIMITED', server, seconds));
 }
 
 /** A chunk server's token heartbeats only as that server. */
 export function checkHeartbeatAs(request: FastifyRequest, server: string): void {
   const identity = request.identity;
   if (identity?.kind === 'server' && identity.server !== server) {
-    throw httpError(403, `this token may heartbeat only as server ${JSON.stringify(identity.server)}`);
+    throw new ChunkmasterError('TOKEN_OF_OTHER_SERVER', identity.server);
   }
 }
 

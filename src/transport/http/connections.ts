@@ -1,5 +1,6 @@
-import type { Server } from 'node:http';
+import { STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { ChunkmasterError, errorJson } from '../../protocol/errors.js';
 
 /** How long a refused socket may take to read its 503 before it is destroyed. */
 const REFUSED_GRACE_MS = 1000;
@@ -50,7 +51,8 @@ export function gateConnections(server: Server, max: number): ConnectionGate {
 }
 
 function refuse(socket: Socket, max: number, refused: Set<Socket>): void {
-  const body = JSON.stringify({ statusCode: 503, error: 'Service Unavailable', message: `too many open connections (max ${max}); retry later` });
+  const refusal = new ChunkmasterError('TOO_MANY_CONNECTIONS', max);
+  const body = errorJson(refusal);
   refused.add(socket);
   socket.on('error', () => socket.destroy());
   socket.once('close', () => refused.delete(socket));
@@ -59,7 +61,7 @@ function refuse(socket: Socket, max: number, refused: Set<Socket>): void {
   socket.resume();
   socket.setTimeout(REFUSED_GRACE_MS, () => socket.destroy());
   socket.end(
-    'HTTP/1.1 503 Service Unavailable\r\n' +
+    `HTTP/1.1 ${refusal.row.http} ${STATUS_CODES[refusal.row.http]}\r\n` +
       'content-type: application/json; charset=utf-8\r\n' +
       `content-length: ${Buffer.byteLength(body)}\r\n` +
       'retry-after: 1\r\n' +
@@ -74,9 +76,9 @@ function refuse(socket: Socket, max: number, refused: Set<Socket>): void {
  */
 export function answerExpectationsInJson(server: Server): void {
   server.on('checkExpectation', (request, response) => {
-    const message = `unsupported expectation ${JSON.stringify(request.headers.expect)}`;
-    const body = JSON.stringify({ statusCode: 417, error: 'Expectation Failed', message });
-    response.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+    const refusal = new ChunkmasterError('EXPECTATION_FAILED', request.headers.expect);
+    const body = errorJson(refusal);
+    response.writeHead(refusal.row.http, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
     response.end(body);
   });
 }

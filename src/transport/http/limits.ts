@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import type { HttpLimits } from '../../runtime/config.js';
 import type { CoreDriver } from '../../runtime/driver.js';
 import { RateLimiter } from '../../runtime/rate-limit.js';
-import { httpError } from './errors.js';
+import type { ChunkmasterError } from '../../protocol/errors.js';
 
 /** A heartbeat budget of this many times a server's own interval: retries and split reports fit. */
 const HEARTBEAT_HEADROOM = 10;
@@ -61,9 +61,9 @@ export class RequestLimits {
   }
 }
 
-/** A 429 in Fastify's JSON shape, with Retry-After in whole seconds. */
-export function tooManyRequests(reply: FastifyReply, waitMs: number, what: string): Error {
+/** A 429 from the table (`refusal` of the whole seconds to wait), with Retry-After set to them. */
+export function tooManyRequests(reply: FastifyReply, waitMs: number, refusal: (seconds: number) => ChunkmasterError): Error {
   const seconds = Math.max(1, Math.ceil(waitMs / 1000));
   reply.header('retry-after', String(seconds));
-  return httpError(429, `rate limit exceeded for ${what}; retry in ${seconds} s`);
+  return refusal(seconds);
 }

@@ -85,18 +85,26 @@ export class Metrics {
     this.brake = new Gauge({ name: 'chunkmaster_brake_engaged', help: '1 while the mass-failure brake holds re-replication.', registers });
   }
 
-  /** Counts one heartbeat by outcome. */
+  /**
+   * Counts one heartbeat: ok when it was answered with its result, rejected
+   * when with an error. HTTP and WebSocket count by this rule alone, through
+   * heartbeat() below or, for one refused before its handling, directly.
+   */
   countHeartbeat(ok: boolean): void {
     (ok ? this.heartbeatsOk : this.heartbeatsRejected).inc();
   }
 
-  /** Runs one heartbeat's core work and records how long it took. */
-  timeHeartbeat<T>(work: () => T): T {
+  /** Runs one heartbeat's handling, timed: counted ok when it returns, rejected when it throws. */
+  heartbeat<T>(handle: () => T): T {
     const started = performance.now();
+    let ok = false;
     try {
-      return work();
+      const result = handle();
+      ok = true;
+      return result;
     } finally {
       this.heartbeatSeconds.observe((performance.now() - started) / 1000);
+      this.countHeartbeat(ok);
     }
   }
 

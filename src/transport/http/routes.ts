@@ -1,12 +1,9 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { type ServerView, groupCount, replicationSummary, underReplicatedPage } from '../../core/index.js';
-import { serverEntry, underReplicatedEntries } from '../../protocol/dispatch.js';
-import type { UnderReplicatedEntry } from '../../protocol/schemas.js';
+import * as handlers from '../../protocol/handlers.js';
+import { ReplicationQuery, replicationPage } from '../../protocol/replication-page.js';
 import type { CoreDriver } from '../../runtime/driver.js';
 import { checkHeartbeatAs, limitHeartbeat } from './auth.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
-import { httpError } from './errors.js';
 import type { RequestLimits } from './limits.js';
 import type { Metrics } from './metrics.js';
 import {
@@ -18,9 +15,7 @@ import {
   HealthResponse,
   HeartbeatBody,
   HeartbeatResponse,
-  REPLICATION_PAGE_DEFAULT,
   ReadyResponse,
-  ReplicationQuery,
   ReplicationResponse,
   ServerEntryVerbose,
   ServerParams,
@@ -43,6 +38,8 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
   const master = driver.master;
   app.setValidatorCompiler(protocolValidatorCompiler);
 
+  // Heartbeats that reached their handler, counted there; any other that gets an error is counted as rejected.
+  const handled = new WeakSet<object>();
   app.post('/heartbeat', {
     config: { access: 'server' },
     schema: {
@@ -61,17 +58,15 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
       }
       done(limitHeartbeat(request, reply, request.body.server, limits));
     },
-    onResponse: (_request, reply, done) => {
-      metrics.countHeartbeat(reply.statusCode === 200);
+    onError: (request, _reply, _error, done) => {
+      if (!handled.has(request)) metrics.countHeartbeat(false);
       done();
     },
   }, async (request) => {
-    const { server, chunks, disk_usage_pct, health } = request.body;
-    const reply = metrics.timeHeartbeat(() =>
-      driver.run((now) => master.heartbeat(now, { server, chunks, diskUsagePct: disk_usage_pct, health })),
-    );
-    request.log.debug({ server, chunks: chunks?.length, status: reply.status }, 'heartbeat');
-    return { status: reply.status, chunks_to_delete: reply.chunksToDelete, chunks_to_replicate: reply.chunksToReplicate };
+    handled.add(request);
+    const result = metrics.heartbeat(() => driver.run((now) => handlers.heartbeat(master, now, request.body)));
+    request.log.debug({ server: request.body.server, chunks: request.body.chunks?.length, status: result.status }, 'heartbeat');
+    return result;
   });
 
   app.get('/servers', {
@@ -81,10 +76,7 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
       querystring: ServersQuery,
       response: { 200: ServersResponse, ...errors(400, ...AUTH) },
     },
-  }, async (request) => {
-    const views = driver.run((now) => master.serverStatus(now, request.query.status));
-    return { servers: views.map(verboseEntry) };
-  });
+  }, async (request) => driver.run((now) => handlers.serverStatus(master, now, { verbose: true, status: request.query.status })));
 
   app.get('/servers/:id', {
     schema: {
@@ -93,11 +85,7 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
       params: ServerParams,
       response: { 200: ServerEntryVerbose, ...errors(400, 404, ...AUTH) },
     },
-  }, async (request) => {
-    const view = driver.run((now) => master.server(now, request.params.id));
-    if (view === undefined) throw httpError(404, `unknown server ${JSON.stringify(request.params.id)}`);
-    return verboseEntry(view);
-  });
+  }, async (request) => driver.run((now) => handlers.server(master, now, { server: request.params.id })));
 
   app.post('/servers/:id/drain', {
     schema: {
@@ -107,10 +95,9 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
       response: { 200: DrainResponse, ...errors(400, 404, ...AUTH) },
     },
   }, async (request) => {
-    const view = driver.run((now) => master.drainServer(now, request.params.id));
-    if (view === undefined) throw httpError(404, `unknown server ${JSON.stringify(request.params.id)}`);
-    request.log.info({ server: view.server }, 'server draining');
-    return { server: view.server, status: view.status };
+    const result = driver.run((now) => handlers.drainServer(master, now, { server: request.params.id }));
+    request.log.info({ server: result.server }, 'server draining');
+    return result;
   });
 
   app.delete('/servers/:id', {
@@ -121,12 +108,9 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
       response: { 200: ForgetResponse, ...errors(400, 404, 409, ...AUTH) },
     },
   }, async (request) => {
-    const { id } = request.params;
-    const outcome = driver.run((now) => master.forgetServer(now, id));
-    if (outcome === 'unknown') throw httpError(404, `unknown server ${JSON.stringify(id)}`);
-    if (outcome === 'alive') throw httpError(409, `server ${JSON.stringify(id)} is alive; only a dead server can be forgotten`);
-    request.log.info({ server: id }, 'server forgotten');
-    return { server: id, forgotten: true as const };
+    const result = driver.run((now) => handlers.forgetServer(master, now, { server: request.params.id }));
+    request.log.info({ server: result.server }, 'server forgotten');
+    return { ...result, forgotten: true as const };
   });
 
   app.get('/chunks/:handle', {
@@ -136,10 +120,7 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
       params: ChunkParams,
       response: { 200: ChunkResponse, ...errors(400, ...AUTH) },
     },
-  }, async (request) => {
-    const servers = driver.run((now) => master.chunkLocations(now, request.params.handle));
-    return { chunk: request.params.handle, servers };
-  });
+  }, async (request) => driver.run((now) => handlers.chunkLocations(master, now, { chunk: request.params.handle })));
 
   app.get('/replication', {
     schema: {
@@ -148,25 +129,7 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
       querystring: ReplicationQuery,
       response: { 200: ReplicationResponse, ...errors(400, ...AUTH) },
     },
-  }, async (request) => {
-    // Cheap reads only: a page never finishes sweep work (check_replication on stdio does, for its exact list).
-    const limit = request.query.limit === undefined ? REPLICATION_PAGE_DEFAULT : Number(request.query.limit);
-    const after = request.query.after === undefined ? undefined : decodeCursor(request.query.after, groupCount(master.config.replicationFactor));
-    if (request.query.after !== undefined && after === undefined) throw httpError(400, 'querystring/after is not a cursor this master gave');
-    const { summary, page } = driver.run((now) => ({ summary: replicationSummary(master, now), page: underReplicatedPage(master, now, limit, after) }));
-    return {
-      safe_mode: summary.safeMode,
-      safe_mode_remaining_ms: Math.ceil(summary.safeModeRemainingMs),
-      brake_engaged: summary.brakeEngaged,
-      pending_copies: summary.pendingCopies,
-      pending_deletes: summary.pendingDeletes,
-      under_replicated: underReplicatedEntries(page.entries) as Static<typeof UnderReplicatedEntry>[],
-      totals: summary.underReplicated,
-      totals_exact: summary.exact,
-      sweep_replicas: summary.replicasToSweep,
-      next_after: page.next === undefined ? null : encodeCursor(page.next),
-    };
-  });
+  }, async (request) => driver.run((now) => replicationPage(master, now, request.query)));
 
   app.get('/healthz', {
     config: { access: 'public' },
@@ -185,11 +148,7 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
       tags: ['probes'],
       response: { 200: ReadyResponse, ...errors(503, ...AUTH) },
     },
-  }, async () => {
-    const state = driver.run((now) => master.replicationState(now));
-    if (state.safeMode) throw httpError(503, `in safe mode for ${Math.ceil(state.safeModeRemainingMs)} ms more`);
-    return { status: 'ready' as const };
-  });
+  }, async () => driver.run((now) => handlers.readiness(master, now)));
 
   app.get('/metrics', {
     schema: {
@@ -203,15 +162,3 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
     return reply.type(metrics.contentType).send(text);
   });
 };
-
-function verboseEntry(view: ServerView) {
-  return serverEntry(view, true) as {
-    server: string;
-    status: ServerView['status'];
-    chunks: number;
-    last_heartbeat_ms_ago: number;
-    disk_usage_pct: number | null;
-    health: ServerView['health'];
-    missed_heartbeats: number;
-  };
-}

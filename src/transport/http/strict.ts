@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { type FastifyInstance, type FastifyReply, type FastifyRequest, type HookHandlerDoneFunction, errorCodes } from 'fastify';
-import { httpError } from './errors.js';
+import { ChunkmasterError } from '../../protocol/errors.js';
 
 type Done = (error: Error | null, value?: unknown) => void;
 
@@ -14,7 +14,7 @@ export function parseJsonBody(_request: FastifyRequest, body: Buffer, done: Done
     return;
   }
   if (!isUtf8(body)) {
-    done(httpError(400, 'body is not valid UTF-8'));
+    done(new ChunkmasterError('BODY_NOT_UTF8'));
     return;
   }
   let text = body.toString('utf8');
@@ -77,7 +77,7 @@ export function requireHost(request: FastifyRequest, reply: FastifyReply, done: 
     return;
   }
   reply.header('connection', 'close');
-  done(httpError(400, 'an HTTP/1.1 request needs a Host header'));
+  done(new ChunkmasterError('HOST_REQUIRED'));
 }
 
 /** Strict input for an app, installed before any route plugin. */

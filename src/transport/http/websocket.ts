@@ -4,8 +4,8 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type WebSocket from 'ws';
 import type { HttpLimits } from '../../runtime/config.js';
 import type { CoreDriver } from '../../runtime/driver.js';
-import { type FrameLimits, WsSession } from '../ws.js';
-import { httpError } from './errors.js';
+import { ChunkmasterError, errorJson } from '../../protocol/errors.js';
+import { type FrameLimits, WsSession } from '../ws-session.js';
 import type { RequestLimits } from './limits.js';
 import type { Metrics } from './metrics.js';
 import { ErrorResponse } from './schemas.js';
@@ -25,7 +25,7 @@ export const websocketRoute: FastifyPluginAsync<WebSocketOptions> = async (app, 
   // ws answers a bad handshake (no Sec-WebSocket-Key, say) in plain text unless told otherwise.
   app.websocketServer.on('wsClientError', (error: Error, socket: Duplex, request: IncomingMessage) => {
     app.log.info({ url: request.url, reason: error.message }, 'websocket handshake refused');
-    refuseHandshake(socket, 400, error.message);
+    refuseHandshake(socket, new ChunkmasterError('HANDSHAKE_REFUSED', error.message));
   });
   // Shutting down, @fastify/websocket sends every client a close frame. A
   // client that does not read is dropped at once: the frame would wait behind
@@ -53,15 +53,11 @@ export const websocketRoute: FastifyPluginAsync<WebSocketOptions> = async (app, 
     },
     handler: async (_request, reply) => {
       reply.header('upgrade', 'websocket');
-      throw httpError(426, 'GET /ws is a WebSocket endpoint: send an Upgrade: websocket request');
+      throw new ChunkmasterError('UPGRADE_REQUIRED');
     },
     wsHandler: (socket, request) => {
       const session = new WsSession(driver, sink(socket), {
-        heartbeat: (run) => {
-          const reply = metrics.timeHeartbeat(run);
-          metrics.countHeartbeat(reply?.['type'] === 'heartbeat_ok');
-          return reply;
-        },
+        heartbeat: (run) => metrics.heartbeat(run),
         bug: (error, body) => request.log.error({ err: error, type: body['type'] }, 'internal error while handling a message'),
       }, frameLimits(limits, request, budgets));
       request.log.info('websocket opened');
@@ -108,9 +104,10 @@ function frameLimits(limits: RequestLimits, request: FastifyRequest, budgets: We
 }
 
 /** Fastify's error shape, written by hand: the handshake never reached a reply object. */
-function refuseHandshake(socket: Duplex, statusCode: number, message: string): void {
-  const body = JSON.stringify({ statusCode, error: STATUS_CODES[statusCode], message });
-  const version = /Version/.test(message) ? 'Sec-WebSocket-Version: 13, 8\r\n' : '';
+function refuseHandshake(socket: Duplex, refusal: ChunkmasterError): void {
+  const statusCode = refusal.row.http;
+  const body = errorJson(refusal);
+  const version = /Version/.test(refusal.message) ? 'Sec-WebSocket-Version: 13, 8\r\n' : '';
   socket.once('finish', () => socket.destroy());
   socket.end(
     `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\nConnection: close\r\n${version}` +

@@ -1,7 +1,7 @@
 import type { CoreEvent } from '../core/index.js';
-import { type Body, answer, errorBody, guardAnswer } from '../protocol/dispatch.js';
+import { type Body, answerErrors, errorBody, guardAnswer, respond } from '../protocol/dispatch.js';
 import { asEnvelope, isBody } from '../protocol/envelope.js';
-import { ProtocolError } from '../protocol/errors.js';
+import { ChunkmasterError } from '../protocol/errors.js';
 import { eventBody } from '../protocol/events.js';
 import { pyDumps } from '../protocol/pyjson.js';
 import { ID_MAX_LENGTH } from '../protocol/schemas.js';
@@ -41,6 +41,7 @@ export interface FrameLimits {
 
 /** Hooks of the HTTP app: heartbeats counted like HTTP ones, bugs logged. */
 export interface SessionObserver {
+  /** Runs the answering of a heartbeat, which throws when it refuses it. */
   heartbeat(run: () => Body | undefined): Body | undefined;
   /** A bug met while answering `body`; the frame is answered with error 13. */
   bug(error: unknown, body: Body): void;
@@ -105,7 +106,7 @@ export class WsSession {
     const flooding = this.limits.address();
     if (flooding > 0) return flooding;
     const decoded = decode(text);
-    if (decoded instanceof ProtocolError) {
+    if (decoded instanceof ChunkmasterError) {
       const wait = this.limits.client();
       if (wait === 0) this.reply(errorBody({}, decoded));
       return wait;
@@ -135,19 +136,18 @@ export class WsSession {
       this.subscribe(body);
       return;
     }
-    const run = () => this.driver.run((now) => answer(this.driver.master, now, body, src));
+    const run = () => this.driver.run((now) => respond(this.driver.master, now, body, src));
     const observer = this.observer;
     const answering = body['type'] === 'heartbeat' ? () => observer.heartbeat(run) : run;
-    const reply = guardAnswer(body, answering, (error) => observer.bug(error, body));
+    const reply = guardAnswer(body, () => answerErrors(body, answering), (error) => observer.bug(error, body));
     if (reply !== undefined) this.reply(reply);
   }
 
   private refuseHeartbeat(body: Body, server: string): void {
     const refuse = () => {
-      const text = `server ${JSON.stringify(server)} is over its heartbeat rate limit; liveness counted, retry later`;
-      return errorBody(body, new ProtocolError('TEMPORARILY_UNAVAILABLE', text));
+      throw new ChunkmasterError('HEARTBEAT_THROTTLED', server);
     };
-    this.reply(this.observer.heartbeat(refuse)!);
+    this.reply(answerErrors(body, () => this.observer.heartbeat(refuse))!);
   }
 
   /** Reads nothing more until `ms` from now, then handles the held frames. */
@@ -223,14 +223,14 @@ function heartbeatServer(body: Body, src: string | undefined): string | undefine
   return typeof server === 'string' && server.length >= 1 && server.length <= ID_MAX_LENGTH ? server : undefined;
 }
 
-function decode(text: string): { body: Body; src: string | undefined } | ProtocolError {
+function decode(text: string): { body: Body; src: string | undefined } | ChunkmasterError<'FRAME_NOT_JSON' | 'FRAME_NOT_OBJECT'> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return new ProtocolError('MALFORMED_REQUEST', 'frame is not JSON');
+    return new ChunkmasterError('FRAME_NOT_JSON');
   }
-  if (!isBody(value)) return new ProtocolError('MALFORMED_REQUEST', 'frame is not a JSON object');
+  if (!isBody(value)) return new ChunkmasterError('FRAME_NOT_OBJECT');
   const envelope = asEnvelope(value);
   return envelope ? { body: envelope.body, src: envelope.src } : { body: value, src: undefined };
 }

@@ -1,0 +1,120 @@
+import type { Static } from '@sinclair/typebox';
+import type { Master, ServerStatus, ServerView, UnderReplicated } from '../core/index.js';
+import { ChunkmasterError } from './errors.js';
+import type {
+  CheckReplicationResult,
+  ChunkLocationsMessage,
+  ChunkLocationsResult,
+  DrainServerMessage,
+  DrainServerResult,
+  ForgetServerMessage,
+  ForgetServerResult,
+  HeartbeatReport,
+  HeartbeatResult,
+  ReadyResult,
+  ServerEntry,
+  ServerStatusMessage,
+  ServerStatusResult,
+  UnderReplicatedEntry,
+  VerboseServerEntry,
+} from './schemas.js';
+
+/*
+ * One function per message, shared by stdio, WebSocket and HTTP: a request's
+ * fields in, the reply's fields out, every field present (the protocol
+ * leaves empty instruction lists out when it encodes; HTTP sends them).
+ * A refusal is a ChunkmasterError thrown from the table in errors.ts.
+ */
+
+export type ServerEntryFields = Static<typeof ServerEntry>;
+export type VerboseServerEntryFields = Static<typeof VerboseServerEntry>;
+
+/** init_ok carries no field: the node id is the transport's business. */
+export function init(): Record<string, never> {
+  return {};
+}
+
+export function heartbeat(master: Master, now: number, report: Static<typeof HeartbeatReport>): Static<typeof HeartbeatResult> {
+  const reply = master.heartbeat(now, {
+    server: report.server,
+    chunks: report.chunks,
+    diskUsagePct: report.disk_usage_pct,
+    health: report.health,
+  });
+  return { status: reply.status, chunks_to_delete: reply.chunksToDelete, chunks_to_replicate: reply.chunksToReplicate };
+}
+
+/** server_status's `verbose`, and the `status` filter HTTP adds. */
+export interface ServerStatusQuery extends Pick<ServerStatusMessage, 'verbose'> {
+  status?: ServerStatus | undefined;
+}
+
+export function serverStatus(master: Master, now: number, query: ServerStatusQuery & { verbose: true }): { servers: VerboseServerEntryFields[] };
+export function serverStatus(master: Master, now: number, query: ServerStatusQuery): Static<typeof ServerStatusResult>;
+export function serverStatus(master: Master, now: number, query: ServerStatusQuery): Static<typeof ServerStatusResult> {
+  const verbose = query.verbose === true;
+  return { servers: master.serverStatus(now, query.status).map((view) => serverEntry(view, verbose)) };
+}
+
+/** One server, verbose (GET /servers/{id}). */
+export function server(master: Master, now: number, request: Pick<DrainServerMessage, 'server'>): VerboseServerEntryFields {
+  const view = master.server(now, request.server);
+  if (view === undefined) throw new ChunkmasterError('UNKNOWN_SERVER', request.server);
+  return serverEntry(view, true);
+}
+
+/** One server_status entry, fields in contract order. */
+export function serverEntry(view: ServerView, verbose: true): VerboseServerEntryFields;
+export function serverEntry(view: ServerView, verbose: boolean): ServerEntryFields;
+export function serverEntry(view: ServerView, verbose: boolean): ServerEntryFields {
+  const entry: ServerEntryFields = {
+    server: view.server,
+    status: view.status,
+    chunks: view.chunks,
+    last_heartbeat_ms_ago: view.lastHeartbeatMsAgo,
+  };
+  if (verbose) {
+    entry.disk_usage_pct = view.diskUsagePct;
+    entry.health = view.health;
+    entry.missed_heartbeats = view.missedHeartbeats;
+  }
+  return entry;
+}
+
+export function chunkLocations(master: Master, now: number, request: Pick<ChunkLocationsMessage, 'chunk'>): Static<typeof ChunkLocationsResult> {
+  return { chunk: request.chunk, servers: master.chunkLocations(now, request.chunk) };
+}
+
+export function checkReplication(master: Master, now: number): Static<typeof CheckReplicationResult> {
+  return { under_replicated: underReplicatedEntries(master.checkReplication(now)) };
+}
+
+/** check_replication entries, fields in contract order. */
+export function underReplicatedEntries(entries: readonly UnderReplicated[]): Static<typeof UnderReplicatedEntry>[] {
+  return entries.map((entry) => ({
+    chunk: entry.chunk,
+    current_rf: entry.currentRf,
+    target_rf: entry.targetRf,
+    priority: entry.priority,
+  }));
+}
+
+export function drainServer(master: Master, now: number, request: Pick<DrainServerMessage, 'server'>): Static<typeof DrainServerResult> {
+  const view = master.drainServer(now, request.server);
+  if (view === undefined) throw new ChunkmasterError('UNKNOWN_SERVER', request.server);
+  return { server: view.server, status: view.status };
+}
+
+export function forgetServer(master: Master, now: number, request: Pick<ForgetServerMessage, 'server'>): Static<typeof ForgetServerResult> {
+  const outcome = master.forgetServer(now, request.server);
+  if (outcome === 'unknown') throw new ChunkmasterError('UNKNOWN_SERVER', request.server);
+  if (outcome === 'alive') throw new ChunkmasterError('SERVER_ALIVE', request.server);
+  return { server: request.server };
+}
+
+/** Ready to steer replication (GET /readyz): refused while in safe mode. */
+export function readiness(master: Master, now: number): Static<typeof ReadyResult> {
+  const state = master.replicationState(now);
+  if (state.safeMode) throw new ChunkmasterError('IN_SAFE_MODE', Math.ceil(state.safeModeRemainingMs));
+  return { status: 'ready' };
+}
