@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import t, { type Test } from 'tap';
 import type { CoreEvent } from '../../src/core/index.js';
-import { ERRORS } from '../../src/protocol/errors.js';
+import { ERRORS, MAELSTROM_CODES } from '../../src/protocol/errors.js';
 import { eventBody } from '../../src/protocol/events.js';
 import { Envelope, EVENTS, EventsDropped, REPLIES, REQUESTS, Subscribe, SubscribeOk } from '../../src/protocol/schemas.js';
 import { SETTINGS } from '../../src/runtime/config.js';
 import { SIMULATE_USAGE } from '../../src/sim/command.js';
 import { build } from '../fixtures/app.js';
-import { ROOT, sourceFiles } from '../fixtures/imports.js';
+import { ROOT } from '../fixtures/imports.js';
 
 /*
  * docs/CONTRACT.md against the code, both ways. Each source is read by one
@@ -45,13 +45,20 @@ function encodedEvents(): Map<string, string[]> {
 }
 
 interface ErrorRow {
-  code: number;
+  kind: string;
+  /** The protocol code, or '-' for a condition only HTTP meets. */
+  code: string;
   http: number;
-  name: string;
+  message: string;
 }
 
 function errorsFromTable(): ErrorRow[] {
-  return Object.values(ERRORS).map(({ code, http, name }) => ({ code, http, name }));
+  return Object.entries(ERRORS).map(([kind, { code, http, message }]) => ({ kind, code: code === null ? '-' : String(code), http, message }));
+}
+
+/** Maelstrom's codes by their names (`KEY_DOES_NOT_EXIST` is key-does-not-exist). */
+function codesFromTable(): Map<number, string> {
+  return new Map(Object.entries(MAELSTROM_CODES).map(([key, code]) => [code, key.toLowerCase().replaceAll('_', '-')]));
 }
 
 interface Route {
@@ -87,16 +94,6 @@ async function routesFromOpenApi(t: Test): Promise<Route[]> {
       errors: Object.keys(operation.responses).map(Number).filter((status) => status >= 300),
     })),
   );
-}
-
-/** Statuses written out by hand (raw socket answers, thrown errors), besides those the OpenAPI document lists. */
-function httpStatusesWrittenInCode(): Set<number> {
-  const statuses = new Set<number>();
-  for (const file of sourceFiles('src/transport')) {
-    const text = readFileSync(join(ROOT, file), 'utf8');
-    for (const match of text.matchAll(/statusCode: (\d{3})\b|httpError\((\d{3})\b/g)) statuses.add(Number(match[1] ?? match[2]));
-  }
-  return statuses;
 }
 
 interface Flag {
@@ -181,9 +178,9 @@ function sameNames(t: Test, inDoc: Iterable<string>, inCode: Iterable<string>, w
 
 t.test('the doc has the tables this test reads', async (t) => {
   t.ok(messageTables.size > 20, 'message and event field tables');
-  for (const column of ['code', 'status', 'route', 'flag', 'simulate flag']) t.equal(tablesStartingWith(column).length, 1, `one table whose first column is "${column}"`);
+  for (const column of ['code', 'error', 'status', 'route', 'flag', 'simulate flag']) t.equal(tablesStartingWith(column).length, 1, `one table whose first column is "${column}"`);
   for (const table of doc) {
-    if (!['field', 'code', 'status', 'route', 'flag', 'simulate flag'].includes(table.header[0] as string)) continue;
+    if (!['field', 'code', 'error', 'status', 'route', 'flag', 'simulate flag'].includes(table.header[0] as string)) continue;
     for (const row of table.rows) t.ok(ticked(row[0] as string).length === 1, `${table.heading}: the first cell names one thing in backticks: ${row[0]}`);
   }
 });
@@ -204,13 +201,20 @@ t.test('the event schemas (and so the doc) hold the fields the subscribe stream 
   for (const [type, fields] of encoded) t.same(fields, schemas.get(type), `${type}: encoded fields`);
 });
 
-t.test('every error code, with its name and HTTP status', async (t) => {
-  const rows = new Map((tablesStartingWith('code')[0]?.rows ?? []).map((row) => [Number(name(row[0] as string)), row]));
+t.test('every protocol error code, with its name', async (t) => {
+  const rows = new Map((tablesStartingWith('code')[0]?.rows ?? []).map((row) => [Number(name(row[0] as string)), row[1]]));
+  const codes = codesFromTable();
+  sameNames(t, [...rows.keys()].map(String), [...codes.keys()].map(String), 'error code');
+  for (const [code, codeName] of codes) if (rows.has(code)) t.equal(rows.get(code), codeName, `error ${code}: its name`);
+});
+
+t.test('every row of the error table, with its code, HTTP status and message', async (t) => {
+  const rows = new Map((tablesStartingWith('error')[0]?.rows ?? []).map((row) => [name(row[0] as string), row]));
   const errors = errorsFromTable();
-  sameNames(t, [...rows.keys()].map(String), errors.map((error) => String(error.code)), 'error code');
+  sameNames(t, rows.keys(), errors.map((error) => error.kind), 'error');
   for (const error of errors) {
-    const row = rows.get(error.code);
-    if (row !== undefined) t.same({ name: row[1], http: Number(row[2]) }, { name: error.name, http: error.http }, `error ${error.code}: name and HTTP status`);
+    const row = rows.get(error.kind);
+    if (row !== undefined) t.same({ code: row[1], http: Number(row[2]), message: name(row[3] as string) }, { code: error.code, http: error.http, message: error.message }, `${error.kind}: code, HTTP status and message`);
   }
 });
 
@@ -237,7 +241,7 @@ t.test('every HTTP error status', async (t) => {
   const routes = await routesFromOpenApi(t);
   const listed = new Set(routes.flatMap((route) => route.errors));
   for (const status of listed) t.ok(documented.includes(status), `${status}, which a route answers, is documented`);
-  const possible = new Set([...listed, ...errorsFromTable().map((row) => row.http), ...httpStatusesWrittenInCode()]);
+  const possible = new Set([...listed, ...errorsFromTable().map((row) => row.http)]);
   for (const status of documented) t.ok(possible.has(status), `${status}, documented, is answered somewhere`);
 });
 
