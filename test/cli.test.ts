@@ -11,6 +11,28 @@ t.test('--help prints usage and exits 0', async (t) => {
   t.match(result.stdout, /--heartbeat-interval-ms/);
 });
 
+t.test('<command> --help shows that command\'s settings only, and what each token file holds', async (t) => {
+  const serve = await runCli(['serve', '--help']);
+  t.equal(serve.code, 0);
+  t.match(serve.stdout, /^usage: chunkmaster serve \[options\]\n\nrun the HTTP\/WebSocket daemon/);
+  t.match(serve.stdout, /master \(stdio, serve\):\n/);
+  t.match(serve.stdout, /--tokens-file +the JSON file of bearer-token SHA-256 digests the daemon accepts/);
+  t.notMatch(serve.stdout, /--servers|--token-file /, 'no fleet settings');
+  const fleet = await runCli(['fleet', '-h']);
+  t.match(fleet.stdout, /--token-file +a text file holding the one bearer token the fleet sends/);
+  t.match(fleet.stdout, /--replication-factor +replicas each chunk starts with/);
+  t.notMatch(fleet.stdout, /--port|--tokens-file|--heartbeat-interval-ms/, 'no master or daemon settings');
+  const stdio = await runCli(['stdio', '--help']);
+  t.notMatch(stdio.stdout, /--port|--servers/);
+  const token = await runCli(['token', '--help']);
+  t.match(token.stdout, /^usage: chunkmaster token \[SERVER_ID\] \[options\]/);
+  t.notMatch(token.stdout, /options \(flag/, 'token takes no settings');
+  const wrong = await runCli(['serve', '--token-file', 'x']);
+  t.equal(wrong.code, 2);
+  t.match(wrong.stderr, /^chunkmaster: --token-file is not a setting of this command \(it is for: simulated chunk servers \(fleet\)\)\. Did you mean --tokens-file\?/);
+  t.match(wrong.stderr, /usage: chunkmaster serve/, 'the usage that follows is the command\'s');
+});
+
 t.test('bad settings and unknown commands exit 2 with a message', async (t) => {
   const bad = await runCli(['stdio', '--heartbeat-interval-ms', 'soon']);
   t.equal(bad.code, 2);

@@ -1,16 +1,21 @@
 import t from 'tap';
-import { loadConfig, parseKill } from '../../src/runtime/config.js';
+import { FLEET_SETTINGS, loadConfig, parseKill } from '../../src/runtime/config.js';
+
+const fleet = (args: string[], env: NodeJS.ProcessEnv) => loadConfig(args, env, FLEET_SETTINGS).config.fleet;
 
 t.test('fleet settings: flags, a value-less --ws, COUNT@SECONDS and URLs', async (t) => {
-  const { config } = loadConfig(['fleet', '--ws', '--url', 'http://10.0.0.1:7070/', '--servers', '50', '--kill', '5@2.5', '--revive-after-ms', '4000', '--token-file', 't'], {
+  const config = fleet(['fleet', '--ws', '--url', 'http://10.0.0.1:7070/', '--servers', '50', '--kill', '5@2.5', '--revive-after-ms', '4000', '--token-file', 't'], {
     CHUNKMASTER_INTERVAL_MS: '250',
   });
-  t.same(config.fleet, { url: 'http://10.0.0.1:7070', servers: 50, chunksPerServer: 100, intervalMs: 250, ws: true, connections: 16, durationMs: 0, kill: { count: 5, atMs: 2500 }, reviveAfterMs: 4000 });
+  t.same(config, {
+    url: 'http://10.0.0.1:7070', tokenFile: 't', servers: 50, chunksPerServer: 100, replicationFactor: 3, intervalMs: 250, ws: true,
+    connections: 16, durationMs: 0, kill: { count: 5, atMs: 2500 }, reviveAfterMs: 4000,
+  });
   t.equal(config.tokenFile, 't');
-  t.equal(loadConfig([], { CHUNKMASTER_REVIVE_AFTER_MS: '250' }).config.fleet.reviveAfterMs, 250);
-  t.equal(loadConfig([], {}).config.fleet.reviveAfterMs, 0, 'killed servers stay silent unless told');
-  t.equal(loadConfig([], { CHUNKMASTER_WS: '1' }).config.fleet.ws, true);
-  t.equal(loadConfig([], { CHUNKMASTER_WS: 'false' }).config.fleet.ws, false);
+  t.equal(fleet([], { CHUNKMASTER_REVIVE_AFTER_MS: '250' }).reviveAfterMs, 250);
+  t.equal(fleet([], {}).reviveAfterMs, 0, 'killed servers stay silent unless told');
+  t.equal(fleet([], { CHUNKMASTER_WS: '1' }).ws, true);
+  t.equal(fleet([], { CHUNKMASTER_WS: 'false' }).ws, false);
   t.same(parseKill(' 10@30 '), { count: 10, atMs: 30000 });
   const bad: [string[], NodeJS.ProcessEnv, RegExp][] = [
     [['--kill', '10'], {}, /--kill: expected COUNT@SECONDS/],
@@ -19,5 +24,12 @@ t.test('fleet settings: flags, a value-less --ws, COUNT@SECONDS and URLs', async
     [['--ws=yes'], {}, /ws/],
     [[], { CHUNKMASTER_WS: 'maybe' }, /CHUNKMASTER_WS: expected true or false/],
   ];
-  for (const [args, env, message] of bad) t.throws(() => loadConfig(args, env), { message }, args.join(' ') || JSON.stringify(env));
+  for (const [args, env, message] of bad) t.throws(() => fleet(args, env), { message }, args.join(' ') || JSON.stringify(env));
+});
+
+t.test('--replication-factor: the replicas each chunk starts with, the master\'s default unless told', async (t) => {
+  t.equal(fleet([], {}).replicationFactor, 3);
+  t.equal(fleet(['--replication-factor', '2'], {}).replicationFactor, 2);
+  t.equal(fleet([], { CHUNKMASTER_REPLICATION_FACTOR: '5' }).replicationFactor, 5, 'the same variable as the master\'s');
+  t.throws(() => fleet(['--replication-factor', '0'], {}), { message: /^--replication-factor: expected an integer from 1 to 100/ });
 });
