@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-import { readFile } from 'node:fs/promises';
-import { Master } from './core/index.js';
-import { ConfigError, type ParsedCommandLine, type SettingGroup, loadConfig, settingsHelp } from './runtime/config.js';
-import { CoreDriver } from './runtime/driver.js';
-import { logEvents } from './runtime/event-log.js';
+import {
+  ConfigError, type ConfigOf, EVERY_SETTING, FLEET_SETTINGS, type FleetCommandConfig, SERVE_SETTINGS, STDIO_SETTINGS,
+  type ServeConfig, type StdioConfig, loadConfig, settingsHelp,
+} from './runtime/config.js';
+import { startCore } from './runtime/core-process.js';
 import { LOG_CLOSE_MS, openLog } from './runtime/logger.js';
-import { monotonicClock } from './runtime/clock.js';
+import type { Slices } from './runtime/settings.js';
 import { createToken, digestOf } from './runtime/tokens.js';
 import { StdioNode } from './transport/stdio.js';
 
@@ -15,12 +15,14 @@ interface Command {
   run: (args: readonly string[]) => Promise<number>;
 }
 
+const HELP_LINE = '  -h, --help                 show this help\n';
+
 const COMMANDS = new Map<string, Command>([
-  ['stdio', { summary: 'run the Maelstrom node: JSON envelopes on stdin, replies on stdout', run: withSettings(runStdio, ['master', 'logging']) }],
-  ['serve', { summary: 'run the HTTP/WebSocket daemon on --host and --port', run: withSettings(runServe, ['master', 'daemon', 'logging']) }],
-  ['fleet', { summary: 'simulate chunk servers heartbeating to a running master (--url)', run: withSettings(runFleet, ['fleet', 'logging']) }],
+  ['stdio', withSettings('stdio', 'run the Maelstrom node: JSON envelopes on stdin, replies on stdout', STDIO_SETTINGS, runStdio)],
+  ['serve', withSettings('serve', 'run the HTTP/WebSocket daemon on --host and --port', SERVE_SETTINGS, runServe)],
+  ['fleet', withSettings('fleet', 'simulate chunk servers heartbeating to a running master (--url)', FLEET_SETTINGS, runFleet)],
   ['simulate', { summary: 'run a deterministic fault simulation (chunkmaster simulate --help)', run: runSimulate }],
-  ['token', { summary: 'print a fresh bearer token and its tokens-file line (token [SERVER_ID])', run: withSettings(runToken, [], 1) }],
+  ['token', withSettings('token [SERVER_ID]', 'print a fresh bearer token and its tokens-file line (token [SERVER_ID])', {}, runToken, 1)],
 ]);
 
 const USAGE = `usage: chunkmaster <command> [options]
@@ -28,47 +30,57 @@ const USAGE = `usage: chunkmaster <command> [options]
 commands:
 ${[...COMMANDS].map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`).join('\n')}
 
-options (flag, else environment variable, else default), by the commands they are for:
+options (flag, else environment variable, else default), by the commands they are for
+(chunkmaster <command> --help shows one command's):
 ${settingsHelp()}
 
-  -h, --help                 show this help
-`;
+${HELP_LINE}`;
 
-type SettingsCommand = (parsed: ParsedCommandLine, args: string[]) => Promise<number>;
+/** One command's usage: only the settings it reads. */
+function commandUsage(synopsis: string, summary: string, slices: Slices): string {
+  const options = Object.values(slices);
+  const settings = options.length === 0 ? '' : `options (flag, else environment variable, else default):\n${settingsHelp(options)}\n\n`;
+  return `usage: chunkmaster ${synopsis} [options]\n\n${summary}\n\n${settings}${HELP_LINE}`;
+}
 
-/** A command configured by its groups of the shared settings (flags, environment, defaults). */
-function withSettings(run: SettingsCommand, groups: readonly SettingGroup[], maxArgs = 0): Command['run'] {
-  return async (args) => {
-    const parsed = parseSettings(args, groups);
-    if (typeof parsed === 'number') return parsed;
-    if (parsed.positionals.length > maxArgs) return usageError(`unknown argument: ${parsed.positionals.join(' ')}`);
-    return run(parsed, parsed.positionals);
+type SettingsCommand<S extends Slices> = (config: ConfigOf<S>, args: string[]) => Promise<number>;
+
+/** A command configured by its slices of settings (flags, environment, defaults). */
+function withSettings<S extends Slices>(synopsis: string, summary: string, slices: S, run: SettingsCommand<S>, maxArgs = 0): Command {
+  const usage = commandUsage(synopsis, summary, slices);
+  return {
+    summary,
+    run: async (args) => {
+      const parsed = parseSettings(args, slices, usage);
+      if (typeof parsed === 'number') return parsed;
+      if (parsed.positionals.length > maxArgs) return usageError(`unknown argument: ${parsed.positionals.join(' ')}`, usage);
+      return run(parsed.config, parsed.positionals);
+    },
   };
 }
 
-function parseSettings(args: readonly string[], groups?: readonly SettingGroup[]): ParsedCommandLine | number {
-  let parsed: ParsedCommandLine;
+function parseSettings<S extends Slices>(args: readonly string[], slices: S, usage: string) {
+  let parsed;
   try {
-    parsed = loadConfig(args, process.env, groups);
+    parsed = loadConfig(args, process.env, slices);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    return usageError(error.message);
+    return usageError(error.message, usage);
   }
   if (!parsed.help) return parsed;
-  process.stdout.write(USAGE);
+  process.stdout.write(usage);
   return 0;
 }
 
-function usageError(what: string): number {
-  process.stderr.write(`chunkmaster: ${what}\n\n${USAGE}`);
+function usageError(what: string, usage: string): number {
+  process.stderr.write(`chunkmaster: ${what}\n\n${usage}`);
   return 2;
 }
 
-async function runStdio({ config }: ParsedCommandLine): Promise<number> {
-  const { log, output } = openLog(config.logLevel, { format: config.logFormat });
-  const driver = new CoreDriver(new Master(monotonicClock.now(), config.core));
-  const stopEventLog = logEvents(driver, log);
-  const node = new StdioNode(driver, process.stdout, log);
+async function runStdio({ master, logging }: StdioConfig): Promise<number> {
+  const { log, output } = openLog(logging.logLevel, { format: logging.logFormat });
+  const core = startCore(master, log);
+  const node = new StdioNode(core.driver, process.stdout, log);
   // A reader that goes away (EPIPE) ends the node quietly instead of crashing it.
   let stdoutClosed = false;
   process.stdout.on('error', (error) => {
@@ -77,19 +89,18 @@ async function runStdio({ config }: ParsedCommandLine): Promise<number> {
     log.warn({ err: error }, 'stdout closed; exiting');
     void output.close(LOG_CLOSE_MS).then(() => process.exit(0));
   });
-  log.info({ config: config.core }, 'stdio node started');
+  log.info({ config: master }, 'stdio node started');
   await node.run(process.stdin);
-  driver.close();
-  stopEventLog();
+  core.close();
   // Logs are written asynchronously: give them a moment, but a stuck stderr cannot hold the exit.
   await output.close(LOG_CLOSE_MS);
   return 0;
 }
 
-async function runServe({ config }: ParsedCommandLine): Promise<number> {
+async function runServe(config: ServeConfig): Promise<number> {
   // Loaded on demand: Fastify and its plugins would slow the stdio node's start.
   const { ServeError, serve } = await import('./transport/http/serve.js');
-  const { log, output } = openLog(config.logLevel, { format: config.logFormat });
+  const { log, output } = openLog(config.logging.logLevel, { format: config.logging.logFormat });
   try {
     await serve(config, log, output);
   } catch (error) {
@@ -100,7 +111,7 @@ async function runServe({ config }: ParsedCommandLine): Promise<number> {
   return 0;
 }
 
-async function runToken(_parsed: ParsedCommandLine, [server]: string[]): Promise<number> {
+async function runToken(_config: unknown, [server]: string[]): Promise<number> {
   const token = createToken();
   const line = server === undefined ? JSON.stringify(digestOf(token)) : `${JSON.stringify(server)}: ${JSON.stringify(digestOf(token))}`;
   const where = server === undefined ? 'add to "operators"' : 'add to "servers"';
@@ -109,15 +120,22 @@ async function runToken(_parsed: ParsedCommandLine, [server]: string[]): Promise
   return 0;
 }
 
-async function runFleet({ config }: ParsedCommandLine): Promise<number> {
+async function runFleet({ fleet }: FleetCommandConfig): Promise<number> {
   // Loaded on demand: the HTTP and WebSocket clients would slow every other command's start.
-  const { runFleet: drive } = await import('./fleet/fleet.js');
-  const token = config.tokenFile === undefined ? undefined : (await readFile(config.tokenFile, 'utf8')).trim();
+  const [{ runFleet: drive }, { readTokenFile }] = await Promise.all([import('./fleet/fleet.js'), import('./fleet/transport.js')]);
+  let token;
+  try {
+    token = await readTokenFile(fleet.tokenFile);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`chunkmaster: ${error.message}\n`);
+    return 2;
+  }
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
-    const stats = await drive(config.fleet, token, { stdout: process.stdout, stderr: process.stderr, signal: stop.signal });
+    const stats = await drive(fleet, token, { stdout: process.stdout, stderr: process.stderr, signal: stop.signal });
     return stats.failed > 0 || stats.ok === 0 ? 1 : 0;
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
@@ -134,10 +152,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   const command = COMMANDS.get(name);
   if (command !== undefined) return command.run(rest);
   // No command first: still honour --help and report bad settings before the missing command.
-  const parsed = parseSettings(argv);
+  const parsed = parseSettings(argv, EVERY_SETTING, USAGE);
   if (typeof parsed === 'number') return parsed;
   const [first] = parsed.positionals;
-  return usageError(first === undefined ? 'a command is required' : `unknown command or argument: ${parsed.positionals.join(' ')}`);
+  return usageError(first === undefined ? 'a command is required' : `unknown command or argument: ${parsed.positionals.join(' ')}`, USAGE);
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -1,10 +1,7 @@
 import { isIP } from 'node:net';
 import closeWithGrace from 'close-with-grace';
-import { Master } from '../../core/index.js';
-import { monotonicClock } from '../../runtime/clock.js';
-import type { RuntimeConfig } from '../../runtime/config.js';
-import { CoreDriver } from '../../runtime/driver.js';
-import { logEvents } from '../../runtime/event-log.js';
+import type { DaemonConfig, ServeConfig } from '../../runtime/config.js';
+import { startCore } from '../../runtime/core-process.js';
 import { LOG_CLOSE_MS, type LogOutput, type Logger } from '../../runtime/logger.js';
 import { TokenStore, TokensFileError } from '../../runtime/tokens.js';
 import { buildApp } from './app.js';
@@ -20,7 +17,7 @@ export function isLoopback(host: string): boolean {
 }
 
 /** The token store the config asks for; refuses an open daemon off loopback unless told --insecure. */
-export function loadTokens(config: RuntimeConfig): TokenStore | undefined {
+export function loadTokens(config: DaemonConfig): TokenStore | undefined {
   if (config.tokensFile === undefined) {
     if (!isLoopback(config.host) && !config.insecure) {
       throw new ServeError(
@@ -44,29 +41,26 @@ export function loadTokens(config: RuntimeConfig): TokenStore | undefined {
  * `output` is the logger's destination: its drop count goes to /metrics, and
  * shutdown waits at most LOG_CLOSE_MS for it, so a stuck stderr cannot hold the exit.
  */
-export async function serve(config: RuntimeConfig, log: Logger, output: LogOutput): Promise<void> {
-  const tokens = loadTokens(config);
-  const driver = new CoreDriver(new Master(monotonicClock.now(), config.core));
-  const stopEventLog = logEvents(driver, log);
-  const app = buildApp({ driver, tokens, limits: config.http, logger: log, logDrops: () => output.dropped });
+export async function serve({ master, daemon }: ServeConfig, log: Logger, output: LogOutput): Promise<void> {
+  const tokens = loadTokens(daemon);
+  const core = startCore(master, log);
+  const app = buildApp({ driver: core.driver, tokens, limits: daemon.http, logger: log, logDrops: () => output.dropped });
   try {
-    await app.listen({ host: config.host, port: config.port });
+    await app.listen({ host: daemon.host, port: daemon.port });
   } catch (error) {
-    driver.close();
-    stopEventLog();
+    core.close();
     await app.close();
-    throw new ServeError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
+    throw new ServeError(`cannot listen on ${daemon.host}:${daemon.port}: ${(error as Error).message}`);
   }
   // Installed only once listening: a failed start must keep its exit code.
   closeWithGrace({ delay: 10_000, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'closing after an error');
     else log.info({ signal }, 'shutting down');
     await app.close();
-    driver.close();
-    stopEventLog();
+    core.close();
     await output.close(LOG_CLOSE_MS);
   });
   if (tokens === undefined) log.warn('no --tokens-file: the daemon is open, every client acts as an operator');
   else log.info({ tokens: tokens.size }, 'bearer tokens loaded');
-  log.info({ config: config.core, addresses: app.addresses() }, 'daemon started');
+  log.info({ config: master, addresses: app.addresses() }, 'daemon started');
 }
