@@ -31,7 +31,7 @@ const missing = daemonMissing();
 if (missing !== undefined) {
   for (const figure of FIGURES) emit(skipped(SECTION, figure, missing));
 } else {
-  const { SimFleet } = await import(pathToFileURL(DIST + 'fleet/sim.js').href);
+  const { ChunkServers: SimFleet } = await import(pathToFileURL(DIST + 'fleet/chunk-servers.js').href);
   const { HttpTransport } = await import(pathToFileURL(DIST + 'fleet/transport.js').href);
   const daemon = await startDaemon(
     ['--heartbeat-interval-ms', String(INTERVAL_MS), '--dead-after-missed', String(MISSED)],

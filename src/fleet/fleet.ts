@@ -1,7 +1,9 @@
+import type { Static } from '@sinclair/typebox';
 import { request } from 'undici';
 import { type Clock, monotonicClock } from '../runtime/clock.js';
 import type { FleetConfig } from '../runtime/config.js';
-import { type SimServer, SimFleet } from './sim.js';
+import type { ServerEntryVerbose } from '../transport/http/schemas.js';
+import { type ChunkServer, ChunkServers } from './chunk-servers.js';
 import { FleetStats } from './stats.js';
 import { type HeartbeatTransport, HttpTransport, WsTransport, authHeaders } from './transport.js';
 
@@ -40,14 +42,14 @@ export async function runFleet(config: FleetConfig, token: string | undefined, i
 class FleetRun {
   readonly stats = new FleetStats();
   readonly done: Promise<void>;
-  private readonly fleet: SimFleet;
+  private readonly fleet: ChunkServers;
   private readonly clock: Clock;
   private readonly startedAt: number;
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly inFlight = new Map<SimServer, Promise<void>>();
-  private readonly watched: SimServer[] = [];
+  private readonly inFlight = new Map<ChunkServer, Promise<void>>();
+  private readonly watched: ChunkServer[] = [];
   /** Servers whose heartbeat chain is scheduled; a silent one leaves at its next beat. */
-  private readonly beating = new Set<SimServer>();
+  private readonly beating = new Set<ChunkServer>();
   private stopped = false;
   private progressCount = 0;
   private finish!: () => void;
@@ -59,7 +61,7 @@ class FleetRun {
     private readonly io: FleetIo,
   ) {
     this.clock = io.clock ?? monotonicClock;
-    this.fleet = new SimFleet(config.servers, config.chunksPerServer);
+    this.fleet = new ChunkServers(config.servers, config.chunksPerServer, { replicationFactor: config.replicationFactor });
     this.startedAt = this.clock.now();
     this.done = new Promise((resolve) => (this.finish = resolve));
     this.start();
@@ -94,7 +96,7 @@ class FleetRun {
     this.at(this.startedAt + periodMs, tick);
   }
 
-  private beat(server: SimServer, dueAt: number): void {
+  private beat(server: ChunkServer, dueAt: number): void {
     if (server.silent) {
       this.beating.delete(server);
       return;
@@ -136,7 +138,7 @@ class FleetRun {
   }
 
   /** Brings silenced servers back: each reports its full chunk list again at once. */
-  private revive(servers: SimServer[], due: number): void {
+  private revive(servers: ChunkServer[], due: number): void {
     this.fleet.revive(servers);
     this.stats.revived += servers.length;
     // One still watched was never seen dead: it no longer counts as a death to see.
@@ -154,10 +156,11 @@ class FleetRun {
     for (const server of stillAlive) if (server !== undefined) this.watched.push(server);
   }
 
-  private async isDead(server: SimServer): Promise<boolean> {
+  private async isDead(server: ChunkServer): Promise<boolean> {
     try {
       const response = await request(`${this.config.url}/servers/${encodeURIComponent(server.id)}`, { headers: authHeaders(this.token) });
-      const view = (await response.body.json()) as { status?: unknown };
+      // An error body is read too, to free the connection; it has no status.
+      const view = (await response.body.json()) as Partial<Static<typeof ServerEntryVerbose>>;
       if (response.statusCode !== 200 || view.status !== 'dead') return false;
     } catch {
       return false;

@@ -52,6 +52,14 @@ export class FleetStats {
   }
 }
 
+/**
+ * The p-th percentile (p from 0 to 100) by the nearest-rank rule: the
+ * smallest value with at least p% of the values at or below it, that is the
+ * ceil(p/100 * n)-th smallest (1-based); p 0 gives the minimum, 100 the
+ * maximum, and an empty list NaN. Always one of the values, never an
+ * interpolation. The one percentile of src/: benches can import it from
+ * dist/fleet/stats.js.
+ */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);

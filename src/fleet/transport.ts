@@ -1,6 +1,12 @@
+import { readFile } from 'node:fs/promises';
+import type { Static } from '@sinclair/typebox';
 import { Pool } from 'undici';
 import WebSocket from 'ws';
-import type { HeartbeatAnswer, HeartbeatReport } from './sim.js';
+import type { ErrorReply, HeartbeatOk } from '../protocol/schemas.js';
+import { ConfigError } from '../runtime/settings.js';
+import type { HeartbeatAnswer, HeartbeatReport } from './chunk-servers.js';
+
+type WsReply = Static<typeof HeartbeatOk> | Static<typeof ErrorReply>;
 
 /** Sends one heartbeat and resolves with the master's answer. */
 export interface HeartbeatTransport {
@@ -12,6 +18,16 @@ const REQUEST_TIMEOUT_MS = 10_000;
 
 export function authHeaders(token: string | undefined): Record<string, string> {
   return token === undefined ? {} : { authorization: `Bearer ${token}` };
+}
+
+/** The bearer token in a --token-file (one token, surrounding whitespace ignored); none without a file. */
+export async function readTokenFile(file: string | undefined): Promise<string | undefined> {
+  if (file === undefined) return undefined;
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    throw new ConfigError(`--token-file ${file}: ${(error as Error).message}`);
+  }
 }
 
 /** POST /heartbeat over a keep-alive pool. */
@@ -36,7 +52,7 @@ export class HttpTransport implements HeartbeatTransport {
     });
     const text = await response.body.text();
     if (response.statusCode !== 200) throw new Error(`HTTP ${response.statusCode}: ${text.slice(0, 200)}`);
-    return toAnswer(JSON.parse(text) as Record<string, unknown>);
+    return JSON.parse(text) as HeartbeatAnswer;
   }
 
   close(): Promise<void> {
@@ -104,16 +120,16 @@ export class WsTransport implements HeartbeatTransport {
   }
 
   private onReply(text: string): void {
-    let body: Record<string, unknown>;
+    let body: WsReply;
     try {
-      body = JSON.parse(text) as Record<string, unknown>;
+      body = JSON.parse(text) as WsReply;
     } catch {
       return;
     }
-    const waiter = this.settle(body['in_reply_to'] as number);
+    const waiter = body.in_reply_to === undefined ? undefined : this.settle(body.in_reply_to);
     if (waiter === undefined) return;
-    if (body['type'] === 'heartbeat_ok') waiter.resolve(toAnswer(body));
-    else waiter.reject(new Error(`${String(body['type'])}: ${String(body['text'] ?? '')}`));
+    if (body.type === 'heartbeat_ok') waiter.resolve(toAnswer(body));
+    else waiter.reject(new Error(`${body.type}: ${body.text}`));
   }
 
   private settle(msgId: number): Pending | undefined {
@@ -131,11 +147,7 @@ export class WsTransport implements HeartbeatTransport {
   }
 }
 
-/** HTTP carries every field; stdio-style bodies leave empty lists out. */
-function toAnswer(body: Record<string, unknown>): HeartbeatAnswer {
-  return {
-    status: String(body['status']),
-    chunksToDelete: (body['chunks_to_delete'] as string[] | undefined) ?? [],
-    chunksToReplicate: (body['chunks_to_replicate'] as { chunk: string; target: string }[] | undefined) ?? [],
-  };
+/** HTTP carries every field; WebSocket replies, like stdio's, leave empty lists out. */
+function toAnswer(reply: Static<typeof HeartbeatOk>): HeartbeatAnswer {
+  return { status: reply.status, chunks_to_delete: reply.chunks_to_delete ?? [], chunks_to_replicate: reply.chunks_to_replicate ?? [] };
 }

@@ -6,13 +6,14 @@ import { runFleet } from '../../src/fleet/fleet.js';
 import { defaultFleetConfig, type FleetConfig } from '../../src/runtime/config.js';
 import { runCli } from '../fixtures/cli.js';
 import { type Instructions, startFakeMaster } from '../fixtures/fake-master.js';
+import { startRealMaster } from '../fixtures/real-master.js';
 
 function capture() {
   const out = { text: '', write: (s: string) => (out.text += s) };
   return out;
 }
 
-/** cs1's first answer: copy its first chunk to cs2 and delete its last one. */
+/** cs1's first answer: copy its first chunk to cs2 and to a server nobody knows, and delete its last one. */
 function copyAndDelete(server: string, chunks: readonly string[], nth: number): Instructions {
   if (server !== 'cs1' || nth !== 1) return {};
   return { chunks_to_replicate: [{ chunk: chunks[0] as string, target: 'cs2' }, { chunk: chunks[0] as string, target: 'nobody' }], chunks_to_delete: [chunks.at(-1) as string] };
@@ -22,9 +23,14 @@ function config(url: string, overrides: Partial<FleetConfig> = {}): FleetConfig 
   return { ...defaultFleetConfig(), url, servers: 4, chunksPerServer: 6, intervalMs: 40, durationMs: 1500, kill: { count: 1, atMs: 300 }, connections: 2, ...overrides };
 }
 
+/** A master that calls a server dead 200 ms after its last heartbeat. */
+const DEAD_AFTER_200_MS = { heartbeatIntervalMs: 50, deadAfterMissed: 4 };
+/** One that never does within a test. */
+const PATIENT = { heartbeatIntervalMs: 1000, deadAfterMissed: 3 };
+
 for (const ws of [false, true]) {
-  t.test(`heartbeats over ${ws ? 'WebSocket' : 'HTTP'}, obeys instructions, sees the killed server die`, async (t) => {
-    const master = await startFakeMaster({ deadAfterMs: 200, token: 'sekret', instruct: copyAndDelete });
+  t.test(`heartbeats over ${ws ? 'WebSocket' : 'HTTP'} to the real daemon and sees the killed server die`, async (t) => {
+    const master = await startRealMaster({ core: DEAD_AFTER_200_MS, token: 'sekret' });
     t.teardown(() => master.close());
     const stdout = capture();
     const stderr = capture();
@@ -34,25 +40,49 @@ for (const ws of [false, true]) {
     t.ok(stats.ok >= 4 * 5, `every server heartbeated repeatedly (${stats.ok} ok)`);
     t.equal(stats.sent, stats.ok + stats.failed);
     t.equal(stats.latenciesMs.length, stats.ok);
-    t.same([stats.copies, stats.copiesFailed, stats.deletes], [1, 1, 1], 'one copy done, one to an unknown target failed, one delete');
     t.same([stats.killed, stats.deathsSeen], [1, 1]);
-    t.ok((stats.detectionMs[0] ?? 0) >= 200, 'dead no sooner than the fake master says');
+    t.ok((stats.detectionMs[0] ?? 0) >= 200, 'dead no sooner than the master says');
+    t.same(stats.copiesFailed, 0, 'the chunks start at the master\'s replication factor: nothing to copy, nothing fails');
 
-    const last = (server: string) => [...master.reports].reverse().find((r) => r.server === server)?.chunks ?? [];
-    const first = master.reports.find((r) => r.server === 'cs1')?.chunks ?? [];
-    t.ok(last('cs2').includes(first[0] as string), 'the target reports the copied chunk');
-    t.notOk(last('cs1').includes(first.at(-1) as string), 'the deleted chunk is no longer reported');
     const killedReports = master.reports.filter((r) => r.server === 'cs0').length;
     t.ok(killedReports >= 1 && killedReports <= 300 / 40 + 2, `the killed server stopped heartbeating (${killedReports} reports)`);
 
     t.match(stdout.text, /fleet summary after [\d.]+ s/);
     t.match(stdout.text, /deaths {6}killed 1, seen dead 1, revived 0, detected/);
+  });
+
+  t.test(`obeys instructions over ${ws ? 'WebSocket' : 'HTTP'}, even ones the real master never gives`, async (t) => {
+    const master = await startFakeMaster({ instruct: copyAndDelete });
+    t.teardown(() => master.close());
+    const stdout = capture();
+    const stats = await runFleet(config(master.url, { ws, durationMs: 600, kill: undefined }), undefined, { stdout, stderr: capture() });
+
+    t.equal(stats.failed, 0, stats.lastError ?? 'no failures');
+    t.same([stats.copies, stats.copiesFailed, stats.deletes], [1, 1, 1], 'one copy done, one to an unknown target failed, one delete');
+    const last = (server: string) => [...master.reports].reverse().find((r) => r.server === server)?.chunks ?? [];
+    const first = master.reports.find((r) => r.server === 'cs1')?.chunks ?? [];
+    t.ok(last('cs2').includes(first[0] as string), 'the target reports the copied chunk');
+    t.notOk(last('cs1').includes(first.at(-1) as string), 'the deleted chunk is no longer reported');
     t.match(stdout.text, /copies {6}done 1, failed 1; deletes done 1/);
   });
 }
 
+t.test('--replication-factor below the master\'s: it asks for copies; above: for deletes; the fleet carries both out', async (t) => {
+  const master = await startRealMaster({ core: PATIENT });
+  t.teardown(() => master.close());
+  const short = await runFleet(config(master.url, { replicationFactor: 2, durationMs: 800, kill: undefined }), undefined, { stdout: capture(), stderr: capture() });
+  t.equal(short.failed, 0, short.lastError ?? 'no failures');
+  t.ok(short.copies > 0, `copies made (${short.copies})`);
+  t.equal(short.copiesFailed, 0);
+  const other = await startRealMaster({ core: PATIENT });
+  t.teardown(() => other.close());
+  const surplus = await runFleet(config(other.url, { replicationFactor: 4, durationMs: 800, kill: undefined }), undefined, { stdout: capture(), stderr: capture() });
+  t.ok(surplus.deletes > 0, `surplus replicas deleted (${surplus.deletes})`);
+  t.equal(surplus.copies, 0);
+});
+
 t.test('--revive-after-ms brings killed servers back with their chunks', async (t) => {
-  const master = await startFakeMaster({ deadAfterMs: 100 });
+  const master = await startRealMaster({ core: { heartbeatIntervalMs: 50, deadAfterMissed: 2 } });
   t.teardown(() => master.close());
   const stdout = capture();
   const ticks: number[] = [];
@@ -73,7 +103,7 @@ t.test('--revive-after-ms brings killed servers back with their chunks', async (
 });
 
 t.test('a server revived before its next beat keeps one heartbeat chain', async (t) => {
-  const master = await startFakeMaster({ deadAfterMs: 1000 });
+  const master = await startRealMaster({ core: PATIENT });
   t.teardown(() => master.close());
   const stats = await runFleet(config(master.url, { servers: 1, intervalMs: 200, durationMs: 1000, kill: { count: 1, atMs: 110 }, reviveAfterMs: 20 }), undefined, {
     stdout: capture(),
@@ -84,7 +114,7 @@ t.test('a server revived before its next beat keeps one heartbeat chain', async 
 });
 
 t.test('a master that is not there: every heartbeat fails, and the summary says why', async (t) => {
-  const master = await startFakeMaster({ deadAfterMs: 1000 });
+  const master = await startRealMaster();
   const url = master.url;
   await master.close();
   const stdout = capture();
@@ -95,7 +125,7 @@ t.test('a master that is not there: every heartbeat fails, and the summary says 
 });
 
 t.test('a wrong token is refused and counted as failures', async (t) => {
-  const master = await startFakeMaster({ deadAfterMs: 1000, token: 'right' });
+  const master = await startRealMaster({ token: 'right' });
   t.teardown(() => master.close());
   const stats = await runFleet(config(master.url, { servers: 2, durationMs: 200, kill: undefined }), 'wrong', { stdout: capture(), stderr: capture() });
   t.equal(stats.ok, 0);
@@ -103,7 +133,7 @@ t.test('a wrong token is refused and counted as failures', async (t) => {
 });
 
 t.test('an abort stops the run early; progress goes to stderr', async (t) => {
-  const master = await startFakeMaster({ deadAfterMs: 1000 });
+  const master = await startRealMaster({ core: PATIENT });
   t.teardown(() => master.close());
   const stop = new AbortController();
   const stderr = { text: '', isTTY: true, write: (s: string) => (stderr.text += s) };
@@ -118,7 +148,7 @@ t.test('an abort stops the run early; progress goes to stderr', async (t) => {
 });
 
 t.test('chunkmaster fleet runs from the command line', async (t) => {
-  const master = await startFakeMaster({ deadAfterMs: 1000, token: 'from-file' });
+  const master = await startRealMaster({ core: PATIENT, token: 'from-file' });
   t.teardown(() => master.close());
   const dir = mkdtempSync(join(tmpdir(), 'fleet-'));
   writeFileSync(join(dir, 'token'), 'from-file\n');
@@ -129,4 +159,10 @@ t.test('chunkmaster fleet runs from the command line', async (t) => {
   t.ok(master.reports.some((r) => r.server === 'cs2'));
   const refused = await runCli(args);
   t.equal(refused.code, 1, 'no token: every heartbeat is refused');
+  const missing = await runCli([...args, '--token-file', join(dir, 'nonexistent')]);
+  t.equal(missing.code, 2, 'a token file that is not there');
+  t.match(missing.stderr, /chunkmaster: --token-file \S*nonexistent: ENOENT/);
+  const lookAlike = await runCli([...args, '--tokens-file', join(dir, 'token')]);
+  t.equal(lookAlike.code, 2);
+  t.match(lookAlike.stderr, /--tokens-file is not a setting of this command .*Did you mean --token-file\?/);
 });
