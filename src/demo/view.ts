@@ -1,22 +1,22 @@
+import type { Static } from '@sinclair/typebox';
+import type { CoreConfig } from '../core/index.js';
 import type { FleetStats } from '../fleet/stats.js';
+import type { EVENTS } from '../protocol/schemas.js';
 import type { FleetConfig } from '../runtime/config.js';
+import type { ReplicationResponse } from '../transport/http/schemas.js';
 
 /** GET /replication's answer, as far as the demo reads it. */
-export interface ReplicationView {
-  safe_mode: boolean;
-  brake_engaged: boolean;
-  pending_copies: number;
-  /** Under-replicated chunks by priority, every page together. */
-  totals: { missing: number; critical: number; normal: number };
-}
+export type ReplicationView = Pick<Static<typeof ReplicationResponse>, 'safe_mode' | 'brake_engaged' | 'pending_copies' | 'totals'>;
+
+/** One event of the master's WebSocket stream. */
+export type MasterEvent = Static<(typeof EVENTS)[number]>;
 
 export interface DemoPlan {
+  /** The fleet as it runs, its replication factor the daemon's. */
   fleet: FleetConfig;
   deadAfterMs: number;
   safeModeMs: number;
 }
-
-type EventBody = Record<string, unknown>;
 
 const NAMES_SHOWN = 6;
 
@@ -45,12 +45,17 @@ export class DemoView {
     private readonly print: (line: string) => void,
   ) {}
 
-  intro(url: string): void {
+  /** `told`: the master's settings as the daemon logged them. */
+  intro(url: string, told?: CoreConfig): void {
     const { fleet, deadAfterMs, safeModeMs } = this.plan;
-    const chunks = Math.ceil((fleet.servers * fleet.chunksPerServer) / 3);
+    const chunks = Math.ceil((fleet.servers * fleet.chunksPerServer) / fleet.replicationFactor);
     this.print(`chunkmaster demo: a daemon at ${url} and ${fleet.servers} simulated chunk servers`);
-    this.print(`  ${chunks} chunks x 3 replicas, heartbeats every ${fleet.intervalMs} ms, dead after ${deadAfterMs} ms of silence, safe mode ${safeModeMs} ms`);
-    if (fleet.kill !== undefined) {
+    if (told !== undefined) this.print(`  the daemon logged its settings: ${Object.entries(told).map(([key, value]) => `${key} ${String(value)}`).join(', ')}`);
+    this.print(
+      `  ${chunks} chunks x ${fleet.replicationFactor} replicas, heartbeats every ${fleet.intervalMs} ms, ` +
+        `dead after ${deadAfterMs} ms of silence, safe mode ${safeModeMs} ms`,
+    );
+    if (fleet.kill !== undefined && fleet.kill.count > 0) {
       const back = fleet.reviveAfterMs > 0 ? ` and come back ${seconds(fleet.reviveAfterMs)} later` : '';
       this.print(`  ${fleet.kill.count} servers go silent at ${seconds(fleet.kill.atMs)}${back}; the run ends at ${seconds(fleet.durationMs)}`);
     }
@@ -58,11 +63,11 @@ export class DemoView {
   }
 
   /** One event from the master's WebSocket stream, received `elapsedMs` into the run. */
-  event(body: EventBody, elapsedMs: number): void {
-    const server = String(body['server'] ?? '');
-    switch (body['type']) {
-      case 'server_alive':
-        if (body['revived'] === true || this.dead.has(server)) {
+  event(event: MasterEvent, elapsedMs: number): void {
+    switch (event.type) {
+      case 'server_alive': {
+        const { server } = event;
+        if (event.revived || this.dead.has(server)) {
           this.dead.delete(server);
           this.line(elapsedMs, `ALIVE again  ${server}: its chunks count again; any surplus replicas get deleted`);
         } else if (!this.alive.has(server)) {
@@ -70,24 +75,25 @@ export class DemoView {
         }
         this.alive.add(server);
         break;
+      }
       case 'server_dead':
-        this.dead.add(server);
-        this.deadEver.add(server);
-        this.line(elapsedMs, `DEAD  ${server}: ${String(body['lost_replicas'])} replicas no longer count`);
+        this.dead.add(event.server);
+        this.deadEver.add(event.server);
+        this.line(elapsedMs, `DEAD  ${event.server}: ${event.lost_replicas} replicas no longer count`);
         break;
       case 'safe_mode_exited':
         this.line(elapsedMs, 'safe mode over: the master may now ask for copies and deletes');
         break;
       case 'brake_engaged':
       case 'brake_released': {
-        const what = body['type'] === 'brake_engaged' ? 'BRAKE on: too many dead, re-replication paused' : 'brake off: re-replication resumes';
-        this.line(elapsedMs, `${what} (${String(body['dead'])}/${String(body['known'])} dead)`);
+        const what = event.type === 'brake_engaged' ? 'BRAKE on: too many dead, re-replication paused' : 'brake off: re-replication resumes';
+        this.line(elapsedMs, `${what} (${event.dead}/${event.known} dead)`);
         break;
       }
       case 'chunks_missing':
       case 'server_reaped': {
-        const count = Number(body['type'] === 'chunks_missing' ? body['count'] : body['chunks_missing']);
-        if (count > 0) this.line(elapsedMs, `MISSING  ${count} chunks have no live replica (${names(body['examples'] as string[])})`);
+        const count = event.type === 'chunks_missing' ? event.count : event.chunks_missing;
+        if (count > 0) this.line(elapsedMs, `MISSING  ${count} chunks have no live replica (${names(event.examples)})`);
         break;
       }
     }
