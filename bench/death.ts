@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Master } from '../src/core/index.js';
+import { percentile } from '../src/fleet/stats.js';
 import { masterWithBigHolder } from './fixtures/big-holder.js';
 
 const CHUNKS = Number(process.env['BENCH_CHUNKS'] ?? 1_000_000);
@@ -65,8 +66,8 @@ function main(): void {
     buildMs: Math.round(built),
     ticks,
     maxTickMs: +maxTick.toFixed(2),
-    medianTickMs: +percentile(tickMs, 0.5).toFixed(2),
-    p99TickMs: +percentile(tickMs, 0.99).toFixed(2),
+    medianTickMs: +percentile(tickMs, 50).toFixed(2),
+    p99TickMs: +percentile(tickMs, 99).toFixed(2),
     maxHeartbeatDuringSweepMs: +maxHeartbeat.toFixed(2),
     totalSweepMs: Math.round(total),
     underReplicatedAfter: under,
@@ -74,11 +75,6 @@ function main(): void {
     pendingCopiesAfterRounds: master.replicationState(now).pendingCopies,
     maxHeartbeatWithPlanningRoundMs: +Math.max(...rounds).toFixed(2),
   }, null, 2));
-}
-
-function percentile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
 main();

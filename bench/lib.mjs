@@ -3,6 +3,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+/** One percentile for every report: the fleet's nearest-rank rule (benches run after npm run build). */
+export { percentile } from '../dist/fleet/stats.js';
+
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 
@@ -36,12 +39,6 @@ export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-export function percentile(values, p) {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 export function round(value, digits = 2) {
