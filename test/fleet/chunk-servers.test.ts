@@ -1,6 +1,5 @@
 import t from 'tap';
 import { ChunkServers } from '../../src/fleet/chunk-servers.js';
-import { FleetStats, percentile } from '../../src/fleet/stats.js';
 
 t.test('chunks start on three servers each and disks half full', async (t) => {
   const fleet = new ChunkServers(12, 5);
@@ -44,17 +43,4 @@ t.test('instructions: deletes of held chunks, copies only of held chunks to live
   t.notOk(a.chunks.has(held[2] as string));
   t.equal(fleet.get('cs2'), c);
   t.equal(fleet.get('cs9'), undefined);
-});
-
-t.test('percentiles and an empty summary', async (t) => {
-  t.equal(percentile([5, 1, 3, 2, 4], 50), 3);
-  t.equal(percentile([5, 1, 3, 2, 4], 100), 5);
-  t.equal(percentile([5, 1, 3, 2, 4], 0), 1);
-  t.ok(Number.isNaN(percentile([], 50)));
-  const stats = new FleetStats();
-  t.match(stats.summary(0), /latency ms {2}p50 -, p90 -, p99 -, max -/);
-  t.notMatch(stats.progressLine(0), /dead seen/);
-  stats.killed = 2;
-  stats.latenciesMs.push(12.345);
-  t.match(stats.progressLine(1500), /^fleet 1\.5 s .*p99 12 ms.*dead seen 0\/2$/);
 });

@@ -2,7 +2,6 @@ import t from 'tap';
 import type { CoreEvent } from '../../src/core/index.js';
 import type { EventListener } from '../../src/runtime/driver.js';
 import { DEATH_HOLD_MS, EventLog, type EventLogger, LOG_BURST, LOG_WINDOW_MS, logEvents } from '../../src/runtime/event-log.js';
-import { LogThrottle } from '../../src/runtime/log-throttle.js';
 import { FakeClock } from '../fixtures/clock.js';
 
 interface Line {
@@ -182,17 +181,6 @@ t.test('a server dying again while its first death is held keeps one hold, timed
   t.match(lines, [{ fields: { server: 'cs2', reaping: true } }]);
   events.tick(160);
   t.match(lines[1], { fields: { server: 'cs1', at: 60 } });
-});
-
-t.test('the throttle on its own: a burst, folded values, and a forced summary', async (t) => {
-  const throttle = new LogThrottle(1000, 2);
-  t.equal(throttle.take(0), undefined, 'no window yet');
-  t.ok(throttle.record(0, ['a']));
-  t.ok(throttle.record(1, ['b']));
-  t.notOk(throttle.record(2, ['c'], { n: 2 }));
-  t.notOk(throttle.record(3, ['d']));
-  t.equal(throttle.take(999), undefined, 'the window is still open');
-  t.same(throttle.take(999, true), { count: 2, examples: ['c', 'd'], totals: { n: 2 } });
 });
 
 t.test('logEvents: real timers write held and summary lines on time, and stop() writes the rest', async (t) => {

@@ -1,6 +1,5 @@
 import t from 'tap';
 import { runSimulateCommand } from '../../src/sim/command.js';
-import { formatSummary, reproduction } from '../../src/sim/summary.js';
 import { type MasterFactory, simulate } from '../../src/sim/simulate.js';
 import { runCli } from '../fixtures/cli.js';
 import { deletesBelowRf } from '../fixtures/rogue-masters.js';
@@ -69,18 +68,6 @@ t.test('bad flags exit 2 with usage', async (t) => {
   const help = run(['--help']);
   t.equal(help.code, 0);
   t.match(help.out, /usage: chunkmaster simulate/);
-});
-
-t.test('a broken invariant is printed with a reproduction line', async (t) => {
-  const summary = simulate({ seed: 2, servers: 5, chunks: 20, minutes: 6 });
-  summary.violations.push('t=1ms: something broke');
-  const text = formatSummary(summary);
-  t.match(text, /invariants: BROKEN\n  t=1ms: something broke/);
-  t.equal(reproduction(summary), 'chunkmaster simulate --seed 2 --servers 5 --chunks 20 --minutes 6');
-  t.equal(
-    reproduction(summary, { replicationFactor: 2, maxReplicationStreams: 4 }),
-    'chunkmaster simulate --seed 2 --servers 5 --chunks 20 --minutes 6 --replication-factor 2 --max-replication-streams 4',
-  );
 });
 
 t.test('the CLI runs simulate and lists it in its help', async (t) => {

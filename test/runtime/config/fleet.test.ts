@@ -1,5 +1,5 @@
 import t from 'tap';
-import { FLEET_SETTINGS, loadConfig, parseKill } from '../../src/runtime/config.js';
+import { FLEET_SETTINGS, loadConfig, parseKill } from '../../../src/runtime/config.js';
 
 const fleet = (args: string[], env: NodeJS.ProcessEnv) => loadConfig(args, env, FLEET_SETTINGS).config.fleet;
 

@@ -1,6 +1,7 @@
-import Fastify from 'fastify';
+import Fastify, { type FastifyRequest } from 'fastify';
 import t from 'tap';
 import WebSocket from 'ws';
+import { parseJsonBody } from '../../../src/transport/http/strict.js';
 import { build, listen } from '../../fixtures/app.js';
 import { rawRequest } from '../../fixtures/raw-http.js';
 
@@ -102,4 +103,13 @@ t.test('WebSocket text frames that are not UTF-8 close the socket with 1007 and 
   socket.send(withByte('cs1', 0xff), { binary: false });
   t.equal(await closed, 1007);
   t.same((await app.inject({ url: '/servers' })).json().servers, []);
+});
+
+t.test('any JSON value parses, a bare primitive or array included', async (t) => {
+  for (const text of ['42', '"a string"', 'null', '[1, [2], "x"]', '{"constructor": 7}']) {
+    const parsed = await new Promise((resolve, reject) => {
+      parseJsonBody({} as FastifyRequest, Buffer.from(text), (error, value) => (error ? reject(error) : resolve(value)));
+    });
+    t.same(parsed, JSON.parse(text), text);
+  }
 });

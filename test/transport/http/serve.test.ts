@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { runCli, startCli } from '../fixtures/cli.js';
-import { connect } from '../fixtures/ws.js';
+import { runCli, startCli } from '../../fixtures/cli.js';
+import { connect } from '../../fixtures/ws.js';
 
 const LISTENING = /"msg":"daemon started"/;
 const PORT = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/;

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ConfigError, FLEET_SETTINGS, SERVE_SETTINGS, SETTINGS, defaultHttpLimits, loadConfig, settingsHelp } from '../../src/runtime/config.js';
+import { ConfigError, FLEET_SETTINGS, SERVE_SETTINGS, SETTINGS, defaultHttpLimits, loadConfig, settingsHelp } from '../../../src/runtime/config.js';
 
 const daemon = (args: string[], env: NodeJS.ProcessEnv) => loadConfig(args, env, SERVE_SETTINGS).config.daemon;
 

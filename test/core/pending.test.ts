@@ -1,0 +1,36 @@
+import t from 'tap';
+import { PendingInstructions } from '../../src/core/pending.js';
+
+t.test('pending instructions: loads, delivery limits, confirmation, deaths and timeouts', async (t) => {
+  const p = new PendingInstructions();
+  const a = p.add(1, 10, 20, 100);
+  p.add(2, 10, 21, 100);
+  p.add(3, 10, -1, 200);
+  t.equal(p.size, 3);
+  t.equal(p.ownerLoadOf(10), 3);
+  t.equal(p.peerLoadOf(20), 1);
+  t.equal(p.of(10).length, 3);
+  t.same(p.takeUndelivered(10, 50, 2).map((i) => i.chunk), [1, 2]);
+  t.equal(a.delivered, true);
+  t.equal(a.deliveredAt, 50);
+  t.same(p.takeUndelivered(10, 60).map((i) => i.chunk), [3], 'the rest on the next reply');
+  t.same(p.takeUndelivered(10, 70), []);
+  t.same(p.of(10).map((i) => i.chunk), [1, 2, 3]);
+  t.equal(p.confirm(1, 20, 'peer'), true);
+  t.equal(p.confirm(1, 20, 'peer'), false, 'confirmed once');
+  t.equal(p.confirm(3, 10, 'owner'), true);
+  t.equal(p.peerLoadOf(20), 0);
+  t.same(p.dropServer(21), [2]);
+  t.equal(p.size, 0);
+  t.equal(p.nextDeadline(), undefined);
+  for (let i = 0; i < 3000; i++) p.add(i, i % 7, (i % 7) + 1, 1000 + i);
+  t.equal(p.nextDeadline(), 1000);
+  t.equal(p.expire(2999).length, 2000);
+  t.equal(p.size, 1000);
+  t.equal(p.nextDeadline(), 3000);
+  t.same(p.forChunk(2999).length, 1);
+  t.same(p.forChunk(5).length, 0);
+  const forever = p.add(9, 1, -1, Number.POSITIVE_INFINITY);
+  t.same(p.expire(1e12).includes(9), false, 'an instruction without a deadline never expires');
+  t.equal(forever.open, true);
+});
