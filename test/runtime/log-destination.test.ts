@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { LogDestination } from '../../src/runtime/log-destination.js';
+import { until } from '../fixtures/wait.js';
 
 const LINE = `${JSON.stringify({ level: 30, msg: 'x'.repeat(180) })}\n`;
 
@@ -42,15 +43,6 @@ function readAvailable(fd: number): string {
       if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return text;
       throw error;
     }
-  }
-}
-
-const tick = (ms = 10) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(test: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !test(); waited += 10) {
-    if (waited > 10_000) throw new Error(`timed out waiting for ${what}`);
-    await tick();
   }
 }
 

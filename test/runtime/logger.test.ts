@@ -3,15 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { createLogger, openLog } from '../../src/runtime/logger.js';
-
-const tick = (ms = 10) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(test: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !test(); waited += 10) {
-    if (waited > 10_000) throw new Error(`timed out waiting for ${what}`);
-    await tick();
-  }
-}
+import { until } from '../fixtures/wait.js';
 
 t.test('openLog: JSON by default, readable lines when asked, drops told in the same format', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'cm-log-'));
