@@ -1,6 +1,7 @@
 import { Census } from './census.js';
 import { type CoreConfig, deadTimeoutMs, defaultCoreConfig } from './config.js';
 import { Departures } from './departures.js';
+import { ReportIntake } from './intake.js';
 import { Liveness } from './liveness.js';
 import { Outbox } from './outbox.js';
 import { PlanningPause } from './pause.js';
@@ -8,7 +9,6 @@ import { Planner } from './planner.js';
 import { type ServerRecord, ServerRegistry, statusOf } from './registry.js';
 import { underReplicatedList } from './reads.js';
 import { ReplicaMap } from './replicas.js';
-import { FullReports } from './reports.js';
 import { SWEEP_BATCH, type SweepHooks, Sweeps } from './sweeps.js';
 import type {
   CoreEvent,
@@ -30,8 +30,10 @@ export type ForgetOutcome = 'forgotten' | 'alive' | 'unknown';
  * Entry points first apply every deadline up to `now`, so the outcome never
  * depends on whether the caller's timer fired on time. Replication planning
  * lives in Planner; work too big for one step (a dead server's replicas) is
- * done by Sweeps in bounded batches, one per tick(). Its state stays inside:
- * callers read it through the entry points, stats() and replicaCount().
+ * done by Sweeps in bounded batches, one per tick(). Chunk reports (full,
+ * split or incremental) and the asking for full ones are ReportIntake's.
+ * Its state stays inside: callers read it through the entry points, stats()
+ * and replicaCount().
  */
 export class Master {
   readonly config: CoreConfig;
@@ -42,7 +44,7 @@ export class Master {
   private readonly planner: Planner;
   private readonly liveness = new Liveness();
   private readonly pause: PlanningPause;
-  private readonly reports: FullReports;
+  private readonly intake: ReportIntake;
   private readonly outbox = new Outbox(() => this.departures.tally);
   private now: number;
   private readonly departures: Departures;
@@ -67,8 +69,8 @@ export class Master {
       this.outbox.push(event);
       this.planner.markDirty();
     });
-    this.reports = new FullReports(this.replicas, this.planner);
     this.departures = new Departures(this.servers, this.planner, this.sweeps, (event) => this.outbox.push(event));
+    this.intake = new ReportIntake(this.config, now, this.replicas, this.planner, (server) => this.departures.revived(server));
     const { servers, replicas, planner, census, sweeps } = this;
     const { replicationFactor: targetRf, heartbeatIntervalMs } = this.config;
     this.parts = { targetRf, heartbeatIntervalMs, servers, replicas, queue: planner.filed, planner, census, sweeps };
@@ -78,7 +80,7 @@ export class Master {
   nextDeadline(): number | undefined {
     if (this.sweeps.busy) return this.now;
     let next = this.liveness.nextDeadline();
-    const candidates = [this.pause.nextDeadline(), this.planner.nextDeadline(this.now, this.pause.paused)];
+    const candidates = [this.pause.nextDeadline(), this.planner.nextDeadline(this.now, this.pause.paused), this.intake.nextDeadline()];
     for (const at of candidates) if (at !== undefined && (next === undefined || at < next)) next = at;
     return next;
   }
@@ -108,22 +110,23 @@ export class Master {
     this.liveness.credit(ms);
   }
 
+  /** Takes in the heartbeat's chunk report, if any; the reply may ask for the server's full list. */
   heartbeat(now: number, input: HeartbeatInput): HeartbeatReply {
     const record = this.hear(now, input);
     const at = this.now;
-    // A full list from a server being reaped replaces what is left of its old one, all of which counts again.
-    if (input.chunks !== undefined) {
-      this.reports.apply(record.index, input.chunks, this.departures.revived(record.index), at);
-      this.planner.reportReceived(record.index, at);
-    }
+    this.intake.take(record.index, input, at);
+    // The last full report safe mode waited for ends it now.
+    this.pause.advance(at, this.intake.lists);
+    const fullReport = this.intake.ask(record.index, at);
     this.planner.markDirty();
-    if (this.pause.paused) return { status: statusOf(record), chunksToDelete: [], chunksToReplicate: [] };
+    if (this.pause.paused) return { status: statusOf(record), chunksToDelete: [], chunksToReplicate: [], fullReport };
     this.planner.roundIfDue(at);
     const planned = this.planner.deliver(record.index, at);
     return {
       status: statusOf(record),
       chunksToDelete: planned.deletes.map((chunk) => this.replicas.handleOf(chunk)),
       chunksToReplicate: planned.copies.map(({ chunk, target }) => ({ chunk: this.replicas.handleOf(chunk), target: this.servers.at(target).id })),
+      fullReport,
     };
   }
 
@@ -142,6 +145,8 @@ export class Master {
     const at = this.now;
     const known = this.servers.get(input.server);
     const record = known ?? this.servers.register(input.server, at);
+    if (known === undefined) this.intake.registered(record.index, at);
+    else if (!record.alive) this.intake.revived(record.index, at);
     record.lastHeartbeatAt = at;
     if (input.diskUsagePct !== undefined) record.diskUsagePct = input.diskUsagePct;
     if (input.health !== undefined) record.health = input.health;
@@ -262,13 +267,15 @@ export class Master {
       if (record.alive) this.markDead(record, due.at);
       else this.markOut(record, due.at);
     }
-    this.pause.advance(this.now);
+    this.intake.advance(this.now);
+    this.pause.advance(this.now, this.intake.lists);
     this.planner.expire(this.now);
   }
 
   private markDead(record: ServerRecord, at: number): void {
     const lostReplicas = this.census.counts(record.index) ? this.replicas.countOf(record.index) : 0;
     this.servers.setAlive(record, false);
+    this.intake.died(record.index, at);
     this.liveness.schedule(record.index, at, this.config.deadOutMs);
     this.departures.died(record.index, () => this.planner.serverLost(record.index, at));
     this.outbox.push({ type: 'server_dead', server: record.id, at, lostReplicas });

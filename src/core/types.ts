@@ -1,10 +1,24 @@
 export type Health = 'healthy' | 'degraded' | 'read_only';
 export type ServerStatus = 'alive' | 'dead' | 'draining';
 
+/** One part of a split full report (CONTRACT 9): 0 <= part < parts <= 10000. */
+export interface ReportPart {
+  id: string;
+  part: number;
+  parts: number;
+}
+
 export interface HeartbeatInput {
   server: string;
-  /** Full chunk list, replacing the last one; undefined means liveness only. */
+  /** A full chunk list; with `report`, one part of a split full report. undefined: none. */
   chunks?: readonly string[] | undefined;
+  report?: ReportPart | undefined;
+  /**
+   * Incremental report: handles gained / lost since the last accepted
+   * heartbeat. Never given with `chunks` (the protocol refuses that mix).
+   */
+  chunksAdded?: readonly string[] | undefined;
+  chunksRemoved?: readonly string[] | undefined;
   diskUsagePct?: number | undefined;
   health?: Health | undefined;
 }
@@ -18,6 +32,8 @@ export interface HeartbeatReply {
   status: ServerStatus;
   chunksToDelete: string[];
   chunksToReplicate: ReplicateInstruction[];
+  /** The master asks for this server's full list (CONTRACT 9, "Asking for reports"). */
+  fullReport: boolean;
 }
 
 export interface ServerView {

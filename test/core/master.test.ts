@@ -16,7 +16,7 @@ function livenessEvents(master: Master) {
 t.test('a first heartbeat registers a server as alive with its chunks', async (t) => {
   const master = new Master(T0);
   const reply = master.heartbeat(T0, { server: 'cs1', chunks: ['ch_001', 'ch_005', 'ch_012'], diskUsagePct: 45 });
-  t.same(reply, { status: 'alive', chunksToDelete: [], chunksToReplicate: [] });
+  t.same(reply, { status: 'alive', chunksToDelete: [], chunksToReplicate: [], fullReport: false });
   t.same(master.serverStatus(T0 + 2000), [
     { server: 'cs1', status: 'alive', chunks: 3, lastHeartbeatMsAgo: 2000, diskUsagePct: 45, health: 'healthy', missedHeartbeats: 0 },
   ]);

@@ -1,0 +1,97 @@
+import type { CoreConfig } from './config.js';
+import { ReportLeases } from './leases.js';
+import { ServerLists } from './lists.js';
+import type { Planner } from './planner.js';
+import type { ReplicaMap } from './replicas.js';
+import { ReportApplier } from './reports.js';
+import { type ListChange, SplitReports } from './split.js';
+import type { HeartbeatInput } from './types.js';
+
+const NO_HANDLES: readonly string[] = [];
+
+/**
+ * What heartbeats say of chunk lists (CONTRACT 9), taken in: full reports,
+ * whole or split, and incremental ones; which servers to ask for a full
+ * report; and who has yet to send one since start. Servers are the master's
+ * dense indexes; `stopReap` ends the reap of a server that sent a full list
+ * (true when one was under way: then every reported replica counts again).
+ */
+export class ReportIntake {
+  readonly lists: ServerLists;
+  private readonly leases: ReportLeases;
+  private readonly split: SplitReports;
+  private readonly applier: ReportApplier;
+
+  constructor(
+    config: CoreConfig,
+    startedAt: number,
+    replicas: ReplicaMap,
+    private readonly planner: Planner,
+    private readonly stopReap: (server: number) => boolean,
+  ) {
+    this.lists = new ServerLists(startedAt);
+    this.leases = new ReportLeases(config);
+    this.split = new SplitReports(config.pendingTimeoutMs);
+    this.applier = new ReportApplier(replicas, planner);
+  }
+
+  /** A first heartbeat: the master has no list for the server and wants one. */
+  registered(server: number, at: number): void {
+    this.lists.registered(server);
+    this.leases.want(server, at);
+  }
+
+  /** A dead server is back: its list was dropped at its death, so it is asked for one. */
+  revived(server: number, at: number): void {
+    this.lists.revived(server);
+    this.leases.want(server, at);
+  }
+
+  died(server: number, at: number): void {
+    this.lists.died(server, at);
+    this.leases.drop(server);
+    this.split.discard(server);
+  }
+
+  advance(now: number): void {
+    this.split.expire(now);
+  }
+
+  /** When the oldest unfinished split report is dropped. */
+  nextDeadline(): number | undefined {
+    return this.split.nextDeadline();
+  }
+
+  /** Applies what a heartbeat says of the server's chunks. */
+  take(server: number, input: HeartbeatInput, now: number): void {
+    const { chunks, report, chunksAdded, chunksRemoved } = input;
+    if (chunks !== undefined && report === undefined) {
+      this.complete(server, now, (recountAll) => this.applier.apply(server, chunks, recountAll, now));
+    } else if (chunks !== undefined && report !== undefined) {
+      const outcome = this.split.part(server, report, chunks, now);
+      if (outcome === 'started') this.leases.extend(server, now);
+      else if (outcome !== 'waiting') this.complete(server, now, (recountAll) => this.applier.applyAssembled(server, outcome, recountAll, now));
+    } else if (chunksAdded !== undefined || chunksRemoved !== undefined) {
+      this.change(server, { added: chunksAdded ?? NO_HANDLES, removed: chunksRemoved ?? NO_HANDLES }, now);
+    }
+  }
+
+  /** Whether this heartbeat's reply asks the server for its full list. */
+  ask(server: number, now: number): boolean {
+    return this.leases.ask(server, now, this.split.inProgress(server));
+  }
+
+  /** A full list from a server being reaped replaces what is left of its old one, all of which counts again. */
+  private complete(server: number, now: number, write: (recountAll: boolean) => void): void {
+    write(this.stopReap(server));
+    this.planner.reportReceived(server, now);
+    this.lists.completed(server, now);
+    this.leases.reported(server, now);
+  }
+
+  /** Applied at once unless the server's list is lost; kept for its split report under way, if any. */
+  private change(server: number, change: ListChange, now: number): void {
+    this.split.changed(server, change);
+    if (!this.lists.lost(server)) this.applier.applyChanges(server, change, now);
+  }
+}
