@@ -97,26 +97,29 @@ function srcAsServer(src: string | undefined): string {
 }
 
 /**
- * Top-level lists a reply's schema marks optional are left out when empty
- * on stdio and WebSocket (CONTRACT 3: heartbeat_ok's instruction lists).
+ * Top-level fields a reply's schema marks optional are left out on stdio and
+ * WebSocket when they say nothing: an empty list, or false (CONTRACT 3:
+ * heartbeat_ok's instruction lists; CONTRACT 9: its full_report).
  */
-const omittedWhenEmpty = new Map<string, Set<string>>(
+const omittedWhenVoid = new Map<string, Set<string>>(
   REPLIES.map((schema) => {
     const required = new Set<string>(schema.required);
     const fields = Object.entries(schema.properties as Record<string, TSchema>);
-    const lists = fields.filter(([name, field]) => field.type === 'array' && !required.has(name)).map(([name]) => name);
-    return [schema.$id as string, new Set(lists)];
+    const omissible = fields.filter(([name, field]) => (field.type === 'array' || field.type === 'boolean') && !required.has(name));
+    return [schema.$id as string, new Set(omissible.map(([name]) => name))];
   }),
 );
+
+const isVoid = (value: unknown) => value === false || (Array.isArray(value) && value.length === 0);
 
 /** The protocol reply: its type, the request's msg_id, then the handler's fields in order. */
 function encode(type: RequestMessage['type'], msgId: number, fields: Body): Body {
   const replyType = `${type}_ok`;
-  const omitted = omittedWhenEmpty.get(replyType);
+  const omitted = omittedWhenVoid.get(replyType);
   const reply: Body = { type: replyType, in_reply_to: msgId };
   for (const [name, value] of Object.entries(fields)) {
     // Left undefined, not deleted: pyDumps leaves it out, and the key order holds for every reply.
-    reply[name] = omitted?.has(name) && Array.isArray(value) && value.length === 0 ? undefined : value;
+    reply[name] = omitted?.has(name) && isVoid(value) ? undefined : value;
   }
   return reply;
 }

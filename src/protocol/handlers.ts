@@ -35,13 +35,39 @@ export function init(): Record<string, never> {
 }
 
 export function heartbeat(master: Master, now: number, report: Static<typeof HeartbeatReport>): Static<typeof HeartbeatResult> {
+  checkReportShape(report);
   const reply = master.heartbeat(now, {
     server: report.server,
     chunks: report.chunks,
+    report: report.report,
+    chunksAdded: report.chunks_added,
+    chunksRemoved: report.chunks_removed,
     diskUsagePct: report.disk_usage_pct,
     health: report.health,
   });
-  return { status: reply.status, chunks_to_delete: reply.chunksToDelete, chunks_to_replicate: reply.chunksToReplicate };
+  return {
+    status: reply.status,
+    chunks_to_delete: reply.chunksToDelete,
+    chunks_to_replicate: reply.chunksToReplicate,
+    full_report: reply.fullReport,
+  };
+}
+
+/**
+ * What the schema cannot say of a heartbeat (CONTRACT 9), checked before the
+ * core sees it so a refusal changes nothing: a full list and an incremental
+ * report never mix, and a report part carries its handles and a part number
+ * below its count.
+ */
+function checkReportShape(report: Static<typeof HeartbeatReport>): void {
+  if (report.chunks !== undefined) {
+    if (report.chunks_added !== undefined) throw new ChunkmasterError('FULL_AND_INCREMENTAL', 'chunks_added');
+    if (report.chunks_removed !== undefined) throw new ChunkmasterError('FULL_AND_INCREMENTAL', 'chunks_removed');
+  }
+  const part = report.report;
+  if (part === undefined) return;
+  if (report.chunks === undefined) throw new ChunkmasterError('REPORT_WITHOUT_CHUNKS');
+  if (part.part >= part.parts) throw new ChunkmasterError('REPORT_PART_OUT_OF_RANGE', part.parts, part.part);
 }
 
 /** server_status's `verbose`, and the `status` filter HTTP adds. */

@@ -27,12 +27,29 @@ export const Init = Type.Object(
   { $id: 'Init' },
 );
 
+/** Split full reports: at most this many parts (CONTRACT 9). */
+export const REPORT_PARTS_MAX = 10_000;
+export const REPORT_ID_MAX_LENGTH = 64;
+
+/** One part of a full report split over several heartbeats; `part` < `parts` is checked by the handler. */
+export const ReportPart = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: REPORT_ID_MAX_LENGTH, description: 'Names the report: a part of another id discards an unfinished one.' }),
+    part: Type.Integer({ minimum: 0, description: 'This part, from 0; less than parts.' }),
+    parts: Type.Integer({ minimum: 1, maximum: REPORT_PARTS_MAX, description: 'How many parts the report has.' }),
+  },
+  { description: 'With chunks: this heartbeat carries one part of a full report; the list is the union of all parts once the last arrives.' },
+);
+
+const Handles = (description: string) => Type.Array(Id('A chunk handle.'), { description });
+
 /** Heartbeat fields shared by the JSON protocol and POST /heartbeat. */
 export const HeartbeatFields = {
   server: Type.Optional(Id('The chunk server id; the envelope src when absent.')),
-  chunks: Type.Optional(
-    Type.Array(Id('A chunk handle.'), { description: 'Full chunk list; absent means liveness only.' }),
-  ),
+  chunks: Type.Optional(Handles('Full chunk list (with report: one part of it); absent means liveness only.')),
+  report: Type.Optional(ReportPart),
+  chunks_added: Type.Optional(Handles('Incremental report: handles gained since the last accepted heartbeat. Never with chunks.')),
+  chunks_removed: Type.Optional(Handles('Incremental report: handles lost since the last accepted heartbeat. Never with chunks.')),
   disk_usage_pct: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
   health: Type.Optional(Health),
 };
@@ -102,6 +119,7 @@ export const HeartbeatResult = Type.Object(
     status: Status,
     chunks_to_delete: Type.Array(Type.String(), { description: 'Handles this server should delete.' }),
     chunks_to_replicate: Type.Array(ReplicateInstruction, { description: 'Copies this server should make.' }),
+    full_report: Type.Boolean({ description: "The master asks for this server's full chunk list." }),
   },
   { description: "The server's status after this heartbeat and its instructions." },
 );
@@ -140,9 +158,10 @@ const Reply = <K extends string, T extends Record<string, TSchema>>(type: K, fie
 export const InitOk = Reply('init_ok', {});
 export const HeartbeatOk = Reply('heartbeat_ok', {
   ...HeartbeatResult.properties,
-  // Empty instruction lists are left out on stdio and WebSocket (CONTRACT 3).
+  // Empty instruction lists, and full_report when false, are left out on stdio and WebSocket (CONTRACT 3, 9).
   chunks_to_delete: Type.Optional(HeartbeatResult.properties.chunks_to_delete),
   chunks_to_replicate: Type.Optional(HeartbeatResult.properties.chunks_to_replicate),
+  full_report: Type.Optional(HeartbeatResult.properties.full_report),
 });
 export const ServerStatusOk = Reply('server_status_ok', ServerStatusResult.properties);
 export const ChunkLocationsOk = Reply('chunk_locations_ok', ChunkLocationsResult.properties);

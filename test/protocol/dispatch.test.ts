@@ -18,6 +18,7 @@ t.test('answers each request type', async (t) => {
     status: 'alive',
     chunks_to_delete: undefined,
     chunks_to_replicate: undefined,
+    full_report: undefined,
   });
   t.same(answer(master, NOW + 2000, { type: 'server_status', msg_id: 3 }), {
     type: 'server_status_ok',

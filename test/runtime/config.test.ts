@@ -15,6 +15,9 @@ t.test('defaults follow the contract', async (t) => {
     diskFullPct: 90,
     maxDeadFraction: 0.5,
     deadOutMs: 600000,
+    maxFullReportLeases: 8,
+    fullReportIntervalMs: 3600000,
+    safeModeMaxMs: 150000,
   });
   t.equal(config.daemon.host, '127.0.0.1');
   t.equal(config.daemon.port, 7070);

@@ -52,3 +52,16 @@ t.test('the generated schemas accept and reject what the protocol does', async (
   t.ok(dead({ type: 'server_dead', server: 'cs1', at: 3000, lost_replicas: 2, msg_id: 4 }));
   t.notOk(dead({ type: 'server_dead', server: 'cs1' }));
 });
+
+t.test('the generated schemas carry the report fields of CONTRACT 9', async (t) => {
+  const load = (name: string) => new Ajv({ strict: false }).compile(JSON.parse(readFileSync(join(SCHEMAS_DIR, name), 'utf8')));
+  const heartbeat = load('Heartbeat.json');
+  t.ok(heartbeat({ type: 'heartbeat', msg_id: 1, chunks_added: ['a'], chunks_removed: ['b'] }));
+  t.ok(heartbeat({ type: 'heartbeat', msg_id: 1, chunks: ['a'], report: { id: 'r', part: 9999, parts: 10000 } }));
+  t.notOk(heartbeat({ type: 'heartbeat', msg_id: 1, chunks: ['a'], report: { id: 'r', part: 0, parts: 10001 } }));
+  t.notOk(heartbeat({ type: 'heartbeat', msg_id: 1, chunks: ['a'], report: { id: 'r'.repeat(65), part: 0, parts: 1 } }));
+  t.notOk(heartbeat({ type: 'heartbeat', msg_id: 1, chunks_added: [''] }));
+  const heartbeatOk = load('heartbeat_ok.json');
+  t.ok(heartbeatOk({ type: 'heartbeat_ok', in_reply_to: 1, status: 'alive', full_report: true }));
+  t.notOk(heartbeatOk({ type: 'heartbeat_ok', in_reply_to: 1, status: 'alive', full_report: 'yes' }));
+});

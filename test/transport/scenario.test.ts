@@ -41,7 +41,7 @@ function fromProtocol(reply: Body): Outcome {
     const kind = Object.values<ErrorRow>(ERRORS).find((e) => e.code === fields['code']);
     return { error: kind?.http ?? 0 };
   }
-  if (type === 'heartbeat_ok') return { ok: { chunks_to_delete: [], chunks_to_replicate: [], ...fields } };
+  if (type === 'heartbeat_ok') return { ok: { chunks_to_delete: [], chunks_to_replicate: [], full_report: false, ...fields } };
   return { ok: fields };
 }
 

@@ -27,7 +27,8 @@ t.test('numbers its messages from 0 and replies to the sender', async (t) => {
   await node.run(Readable.from([INIT, '\n', env('cs1', { type: 'heartbeat', msg_id: 7 })].join('\n')));
   t.same(lines, [
     '{"src": "n1", "dest": "c0", "body": {"type": "init_ok", "in_reply_to": 1, "msg_id": 0}}\n',
-    '{"src": "n1", "dest": "cs1", "body": {"type": "heartbeat_ok", "in_reply_to": 7, "status": "alive", "msg_id": 1}}\n',
+    // A first heartbeat with no chunk list: the master asks for one (CONTRACT 9).
+    '{"src": "n1", "dest": "cs1", "body": {"type": "heartbeat_ok", "in_reply_to": 7, "status": "alive", "full_report": true, "msg_id": 1}}\n',
   ]);
 });
 

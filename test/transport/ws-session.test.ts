@@ -50,7 +50,7 @@ t.test('a bug met while answering a frame gets error 13 and the daemon keeps ser
   t.same(await client.next(), { ...crash, in_reply_to: 2, msg_id: 1 });
   master.fixed = true;
   client.send({ type: 'heartbeat', msg_id: 3, server: 'cs1' });
-  t.same(await client.next(), { type: 'heartbeat_ok', in_reply_to: 3, status: 'alive', msg_id: 2 }, 'the same socket keeps serving');
+  t.same(await client.next(), { type: 'heartbeat_ok', in_reply_to: 3, status: 'alive', full_report: true, msg_id: 2 }, 'the same socket keeps serving');
 });
 
 t.test('invalid frames get error bodies and the socket stays open', async (t) => {

@@ -1,5 +1,5 @@
 import { type CoreConfig, deadTimeoutMs, defaultCoreConfig } from '../../core/index.js';
-import { type Setting, type Slice, int, real, setting } from '../settings.js';
+import { ConfigError, type Setting, type Slice, int, real, setting } from '../settings.js';
 
 const DAY_MS = 86_400_000;
 
@@ -21,10 +21,18 @@ export const MASTER: Slice<CoreConfig> = {
     core('disk-full-pct', 'diskFullPct', 'servers at or above this disk use take no copies (90)', real(0, 100)),
     core('max-dead-fraction', 'maxDeadFraction', 'pause re-replication above this dead fraction (0.5)', real(0, 1)),
     core('dead-out-ms', 'deadOutMs', 'a server dead this long no longer counts for the brake (600000)', int(1, 100 * DAY_MS)),
+    core('max-full-report-leases', 'maxFullReportLeases', 'servers asked for a full chunk report at once (8)', int(1, 1_000_000)),
+    core('full-report-interval-ms', 'fullReportIntervalMs', "a server's full report is asked for again this long after its last one (3600000)", int(1, 100 * DAY_MS)),
+    core('safe-mode-max-ms', 'safeModeMaxMs', 'safe mode, waiting for every live server to report in full, ends this long after start at the latest (10 x safe mode)', int(0, 100 * DAY_MS)),
   ],
   defaults: () => defaultCoreConfig(),
   finish(config, given) {
     // Safe mode lasts one dead timeout of the settings chosen, unless told.
     if (!given.has('safe-mode-ms')) config.safeModeMs = deadTimeoutMs(config);
+    // Its cap follows the safe mode in force, unless told.
+    if (!given.has('safe-mode-max-ms')) config.safeModeMaxMs = defaultCoreConfig({ safeModeMs: config.safeModeMs }).safeModeMaxMs;
+    if (config.safeModeMaxMs < config.safeModeMs) {
+      throw new ConfigError(`--safe-mode-max-ms (${config.safeModeMaxMs}) is below --safe-mode-ms (${config.safeModeMs}): safe mode lasts at least safe-mode-ms`);
+    }
   },
 };

@@ -43,7 +43,7 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
   app.post('/heartbeat', {
     config: { access: 'server' },
     schema: {
-      summary: 'Report liveness, chunks, disk use and health; get instructions back',
+      summary: 'Report liveness, chunks (a full list, a part of one, or what changed), disk use and health; get instructions back',
       tags: ['chunk servers'],
       body: HeartbeatBody,
       response: { 200: HeartbeatResponse, ...errors(400, 413, ...AUTH) },
@@ -65,7 +65,8 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
   }, async (request) => {
     handled.add(request);
     const result = metrics.heartbeat(() => driver.run((now) => handlers.heartbeat(master, now, request.body)));
-    request.log.debug({ server: request.body.server, chunks: request.body.chunks?.length, status: result.status }, 'heartbeat');
+    const { server, chunks, chunks_added: added, chunks_removed: removed } = request.body;
+    request.log.debug({ server, chunks: chunks?.length, added: added?.length, removed: removed?.length, status: result.status }, 'heartbeat');
     return result;
   });
 

@@ -7,7 +7,7 @@ t.test('POST /heartbeat registers a server and always carries both instruction l
   const { app } = build(t);
   const res = await app.inject(heartbeat({ server: 'cs1', chunks: ['ch_001', 'ch_002', 'ch_001'], disk_usage_pct: 45 }));
   t.equal(res.statusCode, 200);
-  t.same(res.json(), { status: 'alive', chunks_to_delete: [], chunks_to_replicate: [] });
+  t.same(res.json(), { status: 'alive', chunks_to_delete: [], chunks_to_replicate: [], full_report: false });
   const server = await app.inject({ url: '/servers/cs1' });
   t.same(server.json(), {
     server: 'cs1',

@@ -20,7 +20,7 @@ t.test('serve starts, answers HTTP and WebSocket, and exits 0 on SIGTERM', async
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ server: 'cs1', chunks: ['ch_1'] }),
   });
-  t.same(await beat.json(), { status: 'alive', chunks_to_delete: [], chunks_to_replicate: [] });
+  t.same(await beat.json(), { status: 'alive', chunks_to_delete: [], chunks_to_replicate: [], full_report: false });
   t.equal((await fetch(`${base}/readyz`)).status, 200);
   const client = await connect(`ws://127.0.0.1:${port}/ws`);
   client.send({ type: 'chunk_locations', msg_id: 1, chunk: 'ch_1' });
