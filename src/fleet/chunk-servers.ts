@@ -10,7 +10,14 @@ export type HeartbeatReport = Static<typeof HeartbeatBody>;
 
 export interface ChunkServer {
   readonly id: string;
+  /** Its place in the fleet: writes land on it and the servers after it. */
+  readonly index: number;
   readonly chunks: Set<string>;
+  /**
+   * Handles added or removed since the master last accepted a report of
+   * them (the disk says which): a change leaves only once a 200 came back for it.
+   */
+  changed: Set<string>;
   /** Gone silent: sends no more heartbeats. */
   silent: boolean;
   /** When its last heartbeat was sent (ms on the fleet's clock), if any. */
@@ -30,15 +37,26 @@ export interface ChunkServersOptions {
   prefix?: string;
 }
 
+/** What a heartbeat says besides chunks: who is sending, its disk and health. */
+export type ServerState = Pick<HeartbeatReport, 'server' | 'disk_usage_pct' | 'health'>;
+
 /**
  * The load tool's simulated chunk servers and their chunks. Chunks start with
- * `replicationFactor` replicas each, spread over consecutive servers; copies
- * and deletes the master asks for happen at once, and show in the next full report.
+ * `replicationFactor` replicas each, spread over the fleet; copies and deletes
+ * the master asks for happen at once, and so does churn: each change shows in
+ * the server's next report.
  */
 export class ChunkServers {
   readonly servers: ChunkServer[] = [];
   private readonly byId = new Map<string, ChunkServer>();
   private readonly capacity: number;
+  private readonly replicationFactor: number;
+  /** Who holds each chunk, oldest chunk first; built at the first churn, which deletes by it. */
+  private holders: Map<string, ChunkServer[]> | undefined;
+  /** The next new chunk's number: handles are never reused. */
+  private nextHandle: number;
+  /** Chunk writes each server owes: churn comes in fractions of a write per heartbeat. */
+  private readonly owed = new Map<ChunkServer, number>();
 
   constructor(count: number, chunksPerServer: number, { replicationFactor = defaultCoreConfig().replicationFactor, prefix = 'cs' }: ChunkServersOptions = {}) {
     const width = String(count - 1).length;
@@ -46,39 +64,114 @@ export class ChunkServers {
     for (let i = 0; i < count; i++) {
       const chunks = new Set<string>();
       for (let j = 0; j < chunksPerServer; j++) chunks.add(`ch_${(i * chunksPerServer + j) % distinct}`);
-      const server: ChunkServer = { id: `${prefix}${String(i).padStart(width, '0')}`, chunks, silent: false, lastSentAt: undefined };
+      const id = `${prefix}${String(i).padStart(width, '0')}`;
+      const server: ChunkServer = { id, index: i, chunks, changed: new Set(), silent: false, lastSentAt: undefined };
       this.servers.push(server);
       this.byId.set(server.id, server);
     }
     // Disks start half full: room for the copies re-replication brings.
     this.capacity = Math.max(1, 2 * chunksPerServer);
+    this.replicationFactor = replicationFactor;
+    this.nextHandle = distinct;
   }
 
   get(id: string): ChunkServer | undefined {
     return this.byId.get(id);
   }
 
-  report(server: ChunkServer): HeartbeatReport {
+  state(server: ChunkServer): ServerState {
     const pct = Math.min(100, Math.round((1000 * server.chunks.size) / this.capacity) / 10);
-    return { server: server.id, chunks: [...server.chunks], disk_usage_pct: pct, health: 'healthy' };
+    return { server: server.id, disk_usage_pct: pct, health: 'healthy' };
+  }
+
+  /** A heartbeat with the server's full chunk list, in one piece. */
+  report(server: ChunkServer): HeartbeatReport {
+    const { server: id, ...rest } = this.state(server);
+    return { server: id, chunks: [...server.chunks], ...rest };
   }
 
   /** Carries out a master's instructions to `server`. */
   apply(server: ChunkServer, answer: HeartbeatAnswer): Applied {
     const applied: Applied = { copies: 0, copiesFailed: 0, deletes: 0 };
     for (const chunk of answer.chunks_to_delete) {
-      if (server.chunks.delete(chunk)) applied.deletes++;
+      if (this.remove(server, chunk)) applied.deletes++;
     }
     for (const { chunk, target } of answer.chunks_to_replicate) {
       const to = this.byId.get(target);
       if (to === undefined || to.silent || !server.chunks.has(chunk)) {
         applied.copiesFailed++;
       } else {
-        to.chunks.add(chunk);
+        this.add(to, chunk);
         applied.copies++;
       }
     }
     return applied;
+  }
+
+  /**
+   * Churn owed by `writer` for one heartbeat: `replicas` is what each server
+   * gains and loses in that time. A write puts a new chunk on the writer and
+   * the next live servers, `replicationFactor` in all; a delete takes the
+   * fleet's oldest chunk off every server holding it. Returns the writes done.
+   */
+  churn(writer: ChunkServer, replicas: number): number {
+    const owed = (this.owed.get(writer) ?? 0) + replicas / this.replicationFactor;
+    const writes = Math.floor(owed);
+    this.owed.set(writer, owed - writes);
+    for (let i = 0; i < writes; i++) {
+      this.deleteOldest();
+      this.write(writer);
+    }
+    return writes;
+  }
+
+  private write(writer: ChunkServer): void {
+    const chunk = `ch_${this.nextHandle++}`;
+    this.holdersMap().set(chunk, []);
+    let placed = 0;
+    for (let i = 0; i < this.servers.length && placed < this.replicationFactor; i++) {
+      const server = this.servers[(writer.index + i) % this.servers.length] as ChunkServer;
+      if (server.silent) continue;
+      this.add(server, chunk);
+      placed++;
+    }
+  }
+
+  private deleteOldest(): void {
+    const holders = this.holdersMap();
+    const oldest = holders.entries().next();
+    if (oldest.done === true) return;
+    const [chunk, servers] = oldest.value;
+    for (const server of [...servers]) this.remove(server, chunk);
+    holders.delete(chunk);
+  }
+
+  private add(server: ChunkServer, chunk: string): void {
+    if (server.chunks.has(chunk)) return;
+    server.chunks.add(chunk);
+    server.changed.add(chunk);
+    this.holders?.get(chunk)?.push(server);
+  }
+
+  private remove(server: ChunkServer, chunk: string): boolean {
+    if (!server.chunks.delete(chunk)) return false;
+    server.changed.add(chunk);
+    const holders = this.holders?.get(chunk);
+    holders?.splice(holders.indexOf(server), 1);
+    return true;
+  }
+
+  private holdersMap(): Map<string, ChunkServer[]> {
+    if (this.holders !== undefined) return this.holders;
+    this.holders = new Map();
+    for (const server of this.servers) {
+      for (const chunk of server.chunks) {
+        const held = this.holders.get(chunk);
+        if (held === undefined) this.holders.set(chunk, [server]);
+        else held.push(server);
+      }
+    }
+    return this.holders;
   }
 
   /** Silenced servers come back with the chunks they held. */

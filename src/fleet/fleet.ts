@@ -4,6 +4,7 @@ import { type Clock, monotonicClock } from '../runtime/clock.js';
 import type { FleetConfig } from '../runtime/config.js';
 import type { ServerEntryVerbose } from '../transport/http/schemas.js';
 import { type ChunkServer, ChunkServers } from './chunk-servers.js';
+import { Reporter } from './reports.js';
 import { FleetStats } from './stats.js';
 import { type HeartbeatTransport, HttpTransport, WsTransport, authHeaders } from './transport.js';
 
@@ -15,6 +16,8 @@ export interface FleetIo {
   clock?: Clock;
   /** Called every second with the live counters, instead of the progress line on stderr. */
   progress?: (stats: FleetStats, elapsedMs: number) => void;
+  /** Called once with the simulated servers, before the first heartbeat: their disks can be read after the run. */
+  inspect?: (fleet: ChunkServers) => void;
 }
 
 const PROGRESS_MS = 1000;
@@ -43,6 +46,9 @@ class FleetRun {
   readonly stats = new FleetStats();
   readonly done: Promise<void>;
   private readonly fleet: ChunkServers;
+  private readonly reporter: Reporter;
+  /** Replicas each server gains and loses per heartbeat. */
+  private readonly churnPerBeat: number;
   private readonly clock: Clock;
   private readonly startedAt: number;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -62,6 +68,9 @@ class FleetRun {
   ) {
     this.clock = io.clock ?? monotonicClock;
     this.fleet = new ChunkServers(config.servers, config.chunksPerServer, { replicationFactor: config.replicationFactor });
+    this.reporter = new Reporter(this.fleet, config, this.stats.reports);
+    this.churnPerBeat = (config.churnPerMin * config.intervalMs) / 60_000;
+    io.inspect?.(this.fleet);
     this.startedAt = this.clock.now();
     this.done = new Promise((resolve) => (this.finish = resolve));
     this.start();
@@ -103,6 +112,8 @@ class FleetRun {
     }
     this.beating.add(server);
     this.at(dueAt + this.config.intervalMs, (next) => this.beat(server, next));
+    // Disks change whether or not the master hears of it.
+    if (this.churnPerBeat > 0) this.fleet.churn(server, this.churnPerBeat);
     if (this.inFlight.has(server)) {
       this.stats.skipped++;
       return;
@@ -110,10 +121,12 @@ class FleetRun {
     const sentAt = this.clock.now();
     server.lastSentAt = sentAt;
     this.stats.sent++;
-    const exchange = this.transport.send(this.fleet.report(server)).then(
+    const { body, sent } = this.reporter.next(server);
+    const exchange = this.transport.send(body).then(
       (answer) => {
         this.stats.ok++;
         this.stats.latenciesMs.push(this.clock.now() - sentAt);
+        this.reporter.accepted(server, sent, answer);
         const applied = this.fleet.apply(server, answer);
         this.stats.copies += applied.copies;
         this.stats.copiesFailed += applied.copiesFailed;
@@ -137,9 +150,10 @@ class FleetRun {
     if (this.config.reviveAfterMs > 0) this.at(this.clock.now() + this.config.reviveAfterMs, (due) => this.revive(silenced, due));
   }
 
-  /** Brings silenced servers back: each reports its full chunk list again at once. */
+  /** Brings silenced servers back: each reports its full chunk list again at once, as a rebooted server does. */
   private revive(servers: ChunkServer[], due: number): void {
     this.fleet.revive(servers);
+    for (const server of servers) this.reporter.restart(server);
     this.stats.revived += servers.length;
     // One still watched was never seen dead: it no longer counts as a death to see.
     const back = new Set(servers);

@@ -1,3 +1,17 @@
+/** What the master accepted of the fleet's chunk reports. */
+export interface ReportCounts {
+  /** Full reports whose last part was accepted. */
+  full: number;
+  /** Parts of full reports accepted; an unsplit report is one part. */
+  parts: number;
+  /** Answers with full_report: true that began a full report. */
+  asked: number;
+  /** Heartbeats without a full list, liveness-only ones included. */
+  incremental: number;
+  /** Handles added or removed that they carried. */
+  changes: number;
+}
+
 /** Counters and latencies of a fleet run, and how to print them. */
 export class FleetStats {
   sent = 0;
@@ -8,6 +22,7 @@ export class FleetStats {
   copies = 0;
   copiesFailed = 0;
   deletes = 0;
+  readonly reports: ReportCounts = { full: 0, parts: 0, asked: 0, incremental: 0, changes: 0 };
   killed = 0;
   /** Ids of the servers silenced, in order. */
   readonly killedServers: string[] = [];
@@ -31,6 +46,8 @@ export class FleetStats {
       `p99 ${fmt(this.percentile(99))} ms`,
       `copies ${this.copies}`,
       `deletes ${this.deletes}`,
+      `full ${this.reports.full}`,
+      `incr ${this.reports.incremental}`,
     ];
     if (this.killed > 0) parts.push(`dead seen ${this.deathsSeen}/${this.killed}`);
     if (this.revived > 0) parts.push(`revived ${this.revived}`);
@@ -46,6 +63,7 @@ export class FleetStats {
       `  deaths      killed ${this.killed}, seen dead ${this.deathsSeen}, revived ${this.revived}` +
         (this.detectionMs.length > 0 ? `, detected ${fmt(Math.min(...this.detectionMs))}..${fmt(Math.max(...this.detectionMs))} ms after the last heartbeat` : ''),
       `  copies      done ${this.copies}, failed ${this.copiesFailed}; deletes done ${this.deletes}`,
+      `  reports     full ${this.reports.full} (${this.reports.parts} parts), asked for ${this.reports.asked}; incremental ${this.reports.incremental} carrying ${this.reports.changes} changes`,
     ];
     if (this.lastError !== undefined) lines.push(`  last error  ${this.lastError}`);
     return lines.join('\n') + '\n';

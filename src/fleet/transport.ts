@@ -147,7 +147,12 @@ export class WsTransport implements HeartbeatTransport {
   }
 }
 
-/** HTTP carries every field; WebSocket replies, like stdio's, leave empty lists out. */
+/** HTTP carries every field; WebSocket replies, like stdio's, leave empty lists and a false full_report out. */
 function toAnswer(reply: Static<typeof HeartbeatOk>): HeartbeatAnswer {
-  return { status: reply.status, chunks_to_delete: reply.chunks_to_delete ?? [], chunks_to_replicate: reply.chunks_to_replicate ?? [] };
+  return {
+    status: reply.status,
+    chunks_to_delete: reply.chunks_to_delete ?? [],
+    chunks_to_replicate: reply.chunks_to_replicate ?? [],
+    full_report: reply.full_report ?? false,
+  };
 }

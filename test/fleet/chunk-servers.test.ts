@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ChunkServers } from '../../src/fleet/chunk-servers.js';
+import { type ChunkServer, ChunkServers } from '../../src/fleet/chunk-servers.js';
 
 t.test('chunks start on three servers each and disks half full', async (t) => {
   const fleet = new ChunkServers(12, 5);
@@ -30,6 +30,7 @@ t.test('instructions: deletes of held chunks, copies only of held chunks to live
   t.same(fleet.silence(1).map((s) => s.id), ['cs1'], 'silence skips servers already silent');
   const applied = fleet.apply(a, {
     status: 'alive',
+    full_report: false,
     chunks_to_delete: [held[2] as string, 'not-held'],
     chunks_to_replicate: [
       { chunk: held[0] as string, target: c.id },
@@ -43,4 +44,35 @@ t.test('instructions: deletes of held chunks, copies only of held chunks to live
   t.notOk(a.chunks.has(held[2] as string));
   t.equal(fleet.get('cs2'), c);
   t.equal(fleet.get('cs9'), undefined);
+});
+
+const holding = (fleet: ChunkServers, chunk: string) => fleet.servers.filter((s) => s.chunks.has(chunk)).map((s) => s.id);
+
+t.test('churn: a write puts a new chunk on the writer and the next servers, a delete takes the oldest off every holder', async (t) => {
+  const fleet = new ChunkServers(6, 4);
+  const [cs0, cs1] = fleet.servers as [ChunkServer, ChunkServer];
+  t.same(holding(fleet, 'ch_0'), ['cs0', 'cs2', 'cs4']);
+  t.equal(fleet.churn(cs1, 3), 1, 'three replicas: one chunk of three');
+  t.same(holding(fleet, 'ch_0'), [], 'the oldest chunk is gone everywhere');
+  t.same(holding(fleet, 'ch_8'), ['cs1', 'cs2', 'cs3'], 'a new handle, on the writer and the two after it');
+  t.same(fleet.servers.map((s) => [...s.changed]), [['ch_0'], ['ch_8'], ['ch_0', 'ch_8'], ['ch_8'], ['ch_0'], []], 'each change is owed to the master');
+  // The master's copies and deletes move chunks; a later churn delete finds every holder.
+  fleet.apply(cs0, { status: 'alive', full_report: false, chunks_to_delete: [], chunks_to_replicate: [{ chunk: 'ch_1', target: 'cs1' }] });
+  fleet.apply(fleet.servers[2] as ChunkServer, { status: 'alive', full_report: false, chunks_to_delete: ['ch_1'], chunks_to_replicate: [] });
+  t.same(holding(fleet, 'ch_1'), ['cs0', 'cs1', 'cs4']);
+  fleet.churn(cs0, 3);
+  t.same(holding(fleet, 'ch_1'), []);
+  t.same(holding(fleet, 'ch_9'), ['cs0', 'cs1', 'cs2']);
+});
+
+t.test('churn: fractions of a write carry over; silent servers get no new chunk', async (t) => {
+  const fleet = new ChunkServers(4, 2, { replicationFactor: 2 });
+  const writer = fleet.servers[0] as ChunkServer;
+  t.same([fleet.churn(writer, 1), fleet.churn(writer, 1), fleet.churn(writer, 5)], [0, 1, 2]);
+  fleet.silence(2);
+  fleet.churn(fleet.servers[3] as ChunkServer, 2);
+  t.same(holding(fleet, 'ch_7'), ['cs2', 'cs3'], 'placed past the silent servers');
+  const few = new ChunkServers(2, 0);
+  few.churn(few.servers[0] as ChunkServer, 3);
+  t.same(holding(few, 'ch_1'), ['cs0', 'cs1'], 'an empty fleet: nothing to delete, and as many replicas as there are servers');
 });

@@ -6,18 +6,21 @@ import { runFleet } from '../../src/fleet/fleet.js';
 import { defaultFleetConfig, type FleetConfig } from '../../src/runtime/config.js';
 import { runCli } from '../fixtures/cli.js';
 import { type Instructions, startFakeMaster } from '../fixtures/fake-master.js';
-import { startRealMaster } from '../fixtures/real-master.js';
+import { type Report, type TestMaster, startRealMaster } from '../fixtures/real-master.js';
 
 function capture() {
   const out = { text: '', write: (s: string) => (out.text += s) };
   return out;
 }
 
-/** cs1's first answer: copy its first chunk to cs2 and to a server nobody knows, and delete its last one. */
-function copyAndDelete(server: string, chunks: readonly string[], nth: number): Instructions {
+/** cs1's first answer: copy its first chunk to cs0 (which lacks it) and to a server nobody knows, and delete its last one. */
+function copyAndDelete({ server, chunks = [] }: Report, nth: number): Instructions {
   if (server !== 'cs1' || nth !== 1) return {};
-  return { chunks_to_replicate: [{ chunk: chunks[0] as string, target: 'cs2' }, { chunk: chunks[0] as string, target: 'nobody' }], chunks_to_delete: [chunks.at(-1) as string] };
+  return { chunks_to_replicate: [{ chunk: chunks[0] as string, target: 'cs0' }, { chunk: chunks[0] as string, target: 'nobody' }], chunks_to_delete: [chunks.at(-1) as string] };
 }
+
+/** The full lists `server` sent, in order. */
+const fullLists = (master: TestMaster, server: string) => master.reports.filter((r) => r.server === server && r.chunks !== undefined).map((r) => r.chunks);
 
 function config(url: string, overrides: Partial<FleetConfig> = {}): FleetConfig {
   return { ...defaultFleetConfig(), url, servers: 4, chunksPerServer: 6, intervalMs: 40, durationMs: 1500, kill: { count: 1, atMs: 300 }, connections: 2, ...overrides };
@@ -51,19 +54,32 @@ for (const ws of [false, true]) {
     t.match(stdout.text, /deaths {6}killed 1, seen dead 1, revived 0, detected/);
   });
 
-  t.test(`obeys instructions over ${ws ? 'WebSocket' : 'HTTP'}, even ones the real master never gives`, async (t) => {
+  t.test(`obeys instructions over ${ws ? 'WebSocket' : 'HTTP'}, even ones the real master never gives (--report full)`, async (t) => {
     const master = await startFakeMaster({ instruct: copyAndDelete });
     t.teardown(() => master.close());
     const stdout = capture();
-    const stats = await runFleet(config(master.url, { ws, durationMs: 600, kill: undefined }), undefined, { stdout, stderr: capture() });
+    const stats = await runFleet(config(master.url, { ws, durationMs: 600, kill: undefined, report: 'full' }), undefined, { stdout, stderr: capture() });
 
     t.equal(stats.failed, 0, stats.lastError ?? 'no failures');
     t.same([stats.copies, stats.copiesFailed, stats.deletes], [1, 1, 1], 'one copy done, one to an unknown target failed, one delete');
     const last = (server: string) => [...master.reports].reverse().find((r) => r.server === server)?.chunks ?? [];
     const first = master.reports.find((r) => r.server === 'cs1')?.chunks ?? [];
-    t.ok(last('cs2').includes(first[0] as string), 'the target reports the copied chunk');
+    t.notOk(fullLists(master, 'cs0')[0]?.includes(first[0] as string), 'the target lacked the chunk');
+    t.ok(last('cs0').includes(first[0] as string), 'the target reports the copied chunk');
     t.notOk(last('cs1').includes(first.at(-1) as string), 'the deleted chunk is no longer reported');
     t.match(stdout.text, /copies {6}done 1, failed 1; deletes done 1/);
+  });
+
+  t.test(`incremental reports over ${ws ? 'WebSocket' : 'HTTP'} carry the copy and the delete as changes`, async (t) => {
+    const master = await startFakeMaster({ instruct: copyAndDelete });
+    t.teardown(() => master.close());
+    const stats = await runFleet(config(master.url, { ws, durationMs: 600, kill: undefined }), undefined, { stdout: capture(), stderr: capture() });
+    t.equal(stats.failed, 0, stats.lastError ?? 'no failures');
+    const first = fullLists(master, 'cs1')[0] ?? [];
+    t.same(fullLists(master, 'cs1').length, 1, 'one full list, at first contact');
+    t.same(master.reports.flatMap((r) => (r.server === 'cs0' ? (r.chunks_added ?? []) : [])), [first[0]], 'the target reports the copied chunk, once');
+    t.same(master.reports.flatMap((r) => (r.server === 'cs1' ? (r.chunks_removed ?? []) : [])), [first.at(-1)], 'the deleted chunk, once');
+    t.same([stats.reports.full, stats.reports.changes], [4, 2]);
   });
 }
 
@@ -97,7 +113,9 @@ t.test('--revive-after-ms brings killed servers back with their chunks', async (
   // Silenced 0.2 s in (at most 7 beats at 40 ms); back for the last 0.6 s (15 more).
   t.ok(reportsOf('cs0').length > 12, `cs0 heartbeats again after its revival (${reportsOf('cs0').length} reports)`);
   t.ok(reportsOf('cs0').length < reportsOf('cs3').length, 'but missed the beats of its silence');
-  t.same(reportsOf('cs0').at(-1)?.chunks, reportsOf('cs0')[0]?.chunks, 'with the chunks it held');
+  const lists = fullLists(master, 'cs0');
+  t.ok(lists.length >= 2, 'back, it begins with a full report, as a rebooted server does');
+  t.same(lists.at(-1), lists[0], 'with the chunks it held');
   t.match(stdout.text, /killed 2, seen dead 2, revived 2/);
   t.ok(ticks.length >= 2, 'progress went to the callback');
 });

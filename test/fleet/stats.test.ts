@@ -11,7 +11,8 @@ t.test('percentiles and an empty summary', async (t) => {
   t.notMatch(stats.progressLine(0), /dead seen/);
   stats.killed = 2;
   stats.latenciesMs.push(12.345);
-  t.match(stats.progressLine(1500), /^fleet 1\.5 s .*p99 12 ms.*dead seen 0\/2$/);
+  t.match(stats.progressLine(1500), /^fleet 1\.5 s .*p99 12 ms.*full 0 {2}incr 0 {2}dead seen 0\/2$/);
+  t.match(stats.summary(0), /reports {5}full 0 \(0 parts\), asked for 0; incremental 0 carrying 0 changes/);
 });
 
 t.test('percentile is the nearest rank: always one of the values, never an interpolation', async (t) => {

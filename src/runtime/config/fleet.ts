@@ -1,5 +1,5 @@
 import { defaultCoreConfig } from '../../core/index.js';
-import { ConfigError, type Slice, int, setting, switchSetting, text } from '../settings.js';
+import { ConfigError, type Slice, int, oneOf, setting, switchSetting, text } from '../settings.js';
 
 /** The `fleet` command's simulated chunk servers. */
 export interface FleetConfig {
@@ -21,7 +21,16 @@ export interface FleetConfig {
   kill: KillPlan | undefined;
   /** Killed servers heartbeat again, with their chunks, this long after going silent; 0 never. */
   reviveAfterMs: number;
+  /** incremental: changes since the last accepted heartbeat, a full list when the master asks; full: a full list every heartbeat. */
+  report: ReportMode;
+  /** Replicas each server gains, and as many it loses, a minute: new chunks written, the oldest deleted. */
+  churnPerMin: number;
+  /** Handles in one part of a full report: a longer list goes in parts, one a heartbeat. */
+  reportPartSize: number;
 }
+
+export const REPORT_MODES = ['incremental', 'full'] as const;
+export type ReportMode = (typeof REPORT_MODES)[number];
 
 export interface KillPlan {
   count: number;
@@ -41,6 +50,9 @@ export function defaultFleetConfig(): FleetConfig {
     durationMs: 0,
     kill: undefined,
     reviveAfterMs: 0,
+    report: 'incremental',
+    churnPerMin: 0,
+    reportPartSize: 10_000,
   };
 }
 
@@ -84,6 +96,19 @@ export const FLEET: Slice<FleetConfig> = {
     setting('duration-ms', 'stop after this long; 0 runs until interrupted (0)', int(0, DAY_MS), (c: Fleet, v) => { c.durationMs = v; }),
     setting('kill', 'COUNT@SECONDS: COUNT servers go silent SECONDS in', parseKill, (c: Fleet, v) => { c.kill = v; }),
     setting('revive-after-ms', 'killed servers come back, chunks and all, this long after going silent; 0 never (0)', int(0, DAY_MS), (c: Fleet, v) => { c.reviveAfterMs = v; }),
+    setting(
+      'report',
+      'incremental: each heartbeat carries the chunks added and removed since the last accepted one, a full list only when the master asks; full: a full list every heartbeat (incremental)',
+      oneOf(REPORT_MODES),
+      (c: Fleet, v) => { c.report = v; },
+    ),
+    setting(
+      'churn-per-min',
+      'replicas each server gains and loses a minute: new chunks written (on replication-factor servers each) and the oldest deleted (0)',
+      int(0, 1_000_000),
+      (c: Fleet, v) => { c.churnPerMin = v; },
+    ),
+    setting('report-part-size', 'handles per part of a full report: a longer list goes in parts, one a heartbeat (10000)', int(1, 10_000_000), (c: Fleet, v) => { c.reportPartSize = v; }),
   ],
   defaults: defaultFleetConfig,
 };

@@ -9,7 +9,7 @@ t.test('fleet settings: flags, a value-less --ws, COUNT@SECONDS and URLs', async
   });
   t.same(config, {
     url: 'http://10.0.0.1:7070', tokenFile: 't', servers: 50, chunksPerServer: 100, replicationFactor: 3, intervalMs: 250, ws: true,
-    connections: 16, durationMs: 0, kill: { count: 5, atMs: 2500 }, reviveAfterMs: 4000,
+    connections: 16, durationMs: 0, kill: { count: 5, atMs: 2500 }, reviveAfterMs: 4000, report: 'incremental', churnPerMin: 0, reportPartSize: 10000,
   });
   t.equal(config.tokenFile, 't');
   t.equal(fleet([], { CHUNKMASTER_REVIVE_AFTER_MS: '250' }).reviveAfterMs, 250);
@@ -32,4 +32,19 @@ t.test('--replication-factor: the replicas each chunk starts with, the master\'s
   t.equal(fleet(['--replication-factor', '2'], {}).replicationFactor, 2);
   t.equal(fleet([], { CHUNKMASTER_REPLICATION_FACTOR: '5' }).replicationFactor, 5, 'the same variable as the master\'s');
   t.throws(() => fleet(['--replication-factor', '0'], {}), { message: /^--replication-factor: expected an integer from 1 to 100/ });
+});
+
+t.test('--report, --churn-per-min and --report-part-size: flags and environment variables', async (t) => {
+  t.same(fleet(['--report', 'full', '--churn-per-min', '120', '--report-part-size', '500'], {}), { ...fleet([], {}), report: 'full', churnPerMin: 120, reportPartSize: 500 });
+  t.same(
+    fleet([], { CHUNKMASTER_REPORT: 'full', CHUNKMASTER_CHURN_PER_MIN: '6', CHUNKMASTER_REPORT_PART_SIZE: '1' }),
+    { ...fleet([], {}), report: 'full', churnPerMin: 6, reportPartSize: 1 },
+  );
+  t.equal(fleet(['--report', 'incremental'], { CHUNKMASTER_REPORT: 'full' }).report, 'incremental', 'the flag wins');
+  const bad: [string[], RegExp][] = [
+    [['--report', 'partial'], /^--report: expected one of incremental, full, got "partial"/],
+    [['--churn-per-min=-1'], /^--churn-per-min: expected an integer from 0 to 1000000/],
+    [['--report-part-size', '0'], /^--report-part-size: expected an integer from 1 to 10000000/],
+  ];
+  for (const [args, message] of bad) t.throws(() => fleet(args, {}), { message }, args.join(' '));
 });
