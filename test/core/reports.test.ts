@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { Planner } from '../../src/core/planner.js';
 import { ReplicaMap } from '../../src/core/replicas.js';
-import { FullReports } from '../../src/core/reports.js';
+import { ReportApplier } from '../../src/core/reports.js';
 
 /** Full reports over a real replica map, with a planner that only records what it is told. */
 function setup() {
@@ -12,7 +12,7 @@ function setup() {
     replicaRemoved: (server: number, chunk: number) => told.push(`removed ${server}:${replicas.handleOf(chunk)}`),
     touch: (chunk: number) => told.push(`touch ${replicas.handleOf(chunk)}`),
   };
-  const reports = new FullReports(replicas, planner as unknown as Planner);
+  const reports = new ReportApplier(replicas, planner as unknown as Planner);
   const held = (server: number) => [...replicas.chunksOf(server)].map((chunk) => replicas.handleOf(chunk)).sort();
   return { reports, replicas, told, held };
 }
