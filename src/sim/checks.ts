@@ -6,8 +6,14 @@ export interface Observed {
   readonly now: number;
   readonly config: CoreConfig;
   readonly servers: Servers;
+  /** Bumped on every master restart. */
+  readonly masterEpoch: number;
   /** The master's live holders of a chunk. */
   locations(chunk: string): string[];
+  /** Of these chunks, those the master counts a live replica of on `server` (one question for all). */
+  heldBy(server: string, chunks: readonly string[]): string[];
+  /** Replicas the master stores for a server. */
+  replicaCount(server: string): number;
   replicationState(): ReplicationState;
 }
 
@@ -19,11 +25,19 @@ export interface Observed {
  *    by the master's own knowledge;
  * 3. a server heard from within the dead timeout is never marked dead;
  * 4. after the faults stop, every chunk with a surviving copy gets back to
- *    target RF (or to the number of eligible servers) with nothing pending.
+ *    target RF (or to the number of eligible servers) with nothing pending;
+ * 5. once a full report completes, the master's map for that server equals
+ *    its disk (but for handles changed since and not reported yet), and
+ *    from then on, after each answered incremental report, it counts as
+ *    many replicas for that server as the disk holds (the same way);
+ * 6. no more than max_full_report_leases servers are asked for a full
+ *    report at once.
  * An observer: each check returns what it found broken and changes nothing.
  */
 export class Checker {
   private believedOthers: string[] = [];
+  /** The most servers seen asked for a full report at once. */
+  mostAsked = 0;
 
   constructor(private readonly world: Observed) {}
 
@@ -52,6 +66,59 @@ export class Checker {
   onDeath(server: SimServer, at: number, timeoutMs: number): string[] {
     if (at - server.lastHeard >= timeoutMs) return [];
     return [`${server.id} marked dead at ${at}, heard from at ${server.lastHeard} (timeout ${timeoutMs})`];
+  }
+
+  /**
+   * The master's map for the server, read through its public questions,
+   * against the disk: every chunk on disk held there, and no more replicas
+   * than that. Handles in `unknown` may be either way. Not `thorough`: the
+   * count alone, when the map was found right with this very disk before.
+   */
+  afterFullReport(server: SimServer, unknown: ReadonlySet<string>, thorough = true): string[] {
+    if (!thorough && unknown.size === 0 && this.world.replicaCount(server.id) === server.disk.size) return [];
+    const expected = [...server.disk].filter((chunk) => !unknown.has(chunk));
+    const held = new Set(this.world.heldBy(server.id, expected));
+    const missing = expected.filter((chunk) => !held.has(chunk));
+    const extra = this.world.replicaCount(server.id) - held.size - this.world.heldBy(server.id, [...unknown]).length;
+    if (missing.length === 0 && extra === 0) return [];
+    const shown = missing.slice(0, 5).join(', ');
+    return [`after ${server.id}'s full report the master lacks ${missing.length} of its ${expected.length} chunks (${shown}) and holds ${extra} it does not have`];
+  }
+
+  /**
+   * Between full reports, once an incremental heartbeat is answered: the
+   * master, which has the server's list, counts as many replicas for it as
+   * its disk holds, but for handles changed since and not reported yet.
+   */
+  afterChanges(server: SimServer): string[] {
+    const unknown = [...server.touched];
+    const want = server.disk.size - unknown.filter((chunk) => server.disk.has(chunk)).length;
+    const got = this.world.replicaCount(server.id) - this.world.heldBy(server.id, unknown).length;
+    if (got === want) return [];
+    return [`after ${server.id}'s incremental report the master counts ${got} replicas for it where its disk holds ${want}`];
+  }
+
+  /**
+   * The master asked a server for its full list. The ask counts from the
+   * first of its lease until the master has the whole report (or the lease
+   * is surely gone): a lower bound of the leases the master holds, so more
+   * than the cap is a broken cap.
+   */
+  onAsk(server: SimServer): string[] {
+    const { now, servers, config, masterEpoch } = this.world;
+    const asked = server.asked;
+    if (asked === undefined || !this.inLease(server)) server.asked = { at: now, masterEpoch, deaths: server.deaths, done: false };
+    else asked.done = false;
+    const outstanding = servers.all.filter((s) => this.inLease(s) && s.asked?.done === false).length;
+    this.mostAsked = Math.max(this.mostAsked, outstanding);
+    const cap = config.maxFullReportLeases;
+    return outstanding > cap ? [`${outstanding} servers asked for a full report at once, above max_full_report_leases ${cap}`] : [];
+  }
+
+  private inLease(server: SimServer): boolean {
+    const asked = server.asked;
+    const { now, config, masterEpoch } = this.world;
+    return asked !== undefined && now < asked.at + config.pendingTimeoutMs && asked.masterEpoch === masterEpoch && asked.deaths === server.deaths;
   }
 
   /** Nothing stands between the cluster and full replication. */

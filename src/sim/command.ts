@@ -1,12 +1,15 @@
 import { parseArgs } from 'node:util';
 import type { CoreConfig } from '../core/index.js';
+import { DEFAULT_PART_SIZE, REPORT_MODES, type ReportMode } from './reporting.js';
 import { type SimOptions, simulate } from './simulate.js';
 import { type RunShape, formatSummary, reproduction } from './summary.js';
 
 export const SIMULATE_USAGE = `usage: chunkmaster simulate [--seed N] [--servers N] [--chunks N] [--minutes N]
                            [--replication-factor N] [--max-replication-streams N]
+                           [--report full|incremental|mixed] [--report-part-size N]
        chunkmaster simulate --seeds A..B [same flags but --seed]
        chunkmaster simulate --sweep N [--seed N] [--replication-factor N] [--max-replication-streams N]
+                           [--report full|incremental|mixed] [--report-part-size N]
 
 Runs one deterministic fault simulation (the real master behind its real
 driver and protocol layer, simulated chunk servers, virtual time), checks its
@@ -14,6 +17,9 @@ invariants and prints a hash of its trace: one seed always replays the same
 run. --seeds runs every seed from A to B in one shape, a line each; --sweep
 runs about N seeds from --seed on in each of four fleet shapes (fewer of the
 bigger ones). Exit 1 on a broken invariant, with the line that reproduces it.
+--report: how servers report their chunks: full (default: a full list on
+some heartbeats), incremental (changes, a full list when the master asks,
+split in parts past --report-part-size handles, default ${DEFAULT_PART_SIZE}), or mixed.
 `;
 
 interface Flag {
@@ -32,6 +38,7 @@ const FLAGS: Flag[] = [
   { name: 'replication-factor', min: 1, max: 100, fallback: 3 },
   { name: 'max-replication-streams', min: 1, max: 1000, fallback: 2 },
   { name: 'sweep', min: 1, max: 100000, fallback: 0 },
+  { name: 'report-part-size', min: 1, max: 1_000_000, fallback: DEFAULT_PART_SIZE },
 ];
 
 /** The sweep's fleet shapes, small to large; each runs about sweep * 6 / servers seeds. */
@@ -51,6 +58,7 @@ interface Parsed {
   values: Map<string, number>;
   given: Set<string>;
   seeds: [number, number] | undefined;
+  report: ReportMode;
   help: boolean;
 }
 
@@ -75,10 +83,11 @@ export function runSimulateCommand(args: readonly string[], io: SimulateIo, extr
     replicationFactor: get('replication-factor'),
     maxReplicationStreams: get('max-replication-streams'),
   };
-  const shape = { servers: get('servers'), chunks: get('chunks'), minutes: get('minutes') };
+  const reporting = { report: parsed.report, partSize: get('report-part-size') };
+  const shape = { servers: get('servers'), chunks: get('chunks'), minutes: get('minutes'), ...reporting };
   const batch: Batch = { core, io, extra };
   if (parsed.seeds !== undefined) return verdict(runBatch(shape, parsed.seeds, batch, true), io);
-  if (parsed.given.has('sweep')) return runSweep(get('sweep'), get('seed'), batch);
+  if (parsed.given.has('sweep')) return runSweep(get('sweep'), get('seed'), reporting, batch);
   const summary = simulate({ seed: get('seed'), ...shape, core, ...extra });
   io.out(formatSummary(summary));
   if (summary.violations.length === 0) return 0;
@@ -108,9 +117,10 @@ function runBatch(shape: Shape, [from, to]: [number, number], { core, io, extra 
   return failures;
 }
 
-function runSweep(seeds: number, from: number, batch: Batch): number {
+function runSweep(seeds: number, from: number, reporting: Pick<Shape, 'report' | 'partSize'>, batch: Batch): number {
   let failures = 0;
-  for (const shape of SWEEP_SHAPES) {
+  for (const fleet of SWEEP_SHAPES) {
+    const shape = { ...fleet, ...reporting };
     // Bigger fleets cost more per run: fewer seeds of them.
     const count = Math.max(1, Math.round((seeds * 6) / shape.servers));
     const started = performance.now();
@@ -130,11 +140,11 @@ function parseFlags(args: readonly string[]): Parsed {
   const options = Object.fromEntries(FLAGS.map((f) => [f.name, { type: 'string' as const }]));
   const { values } = parseArgs({
     args: [...args],
-    options: { ...options, seeds: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { ...options, seeds: { type: 'string' }, report: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     strict: true,
   });
   const raws = values as Record<string, string | boolean | undefined>;
-  const parsed: Parsed = { values: new Map(), given: new Set(), seeds: undefined, help: values.help === true };
+  const parsed: Parsed = { values: new Map(), given: new Set(), seeds: undefined, report: reportMode(values.report), help: values.help === true };
   for (const flag of FLAGS) {
     const raw = raws[flag.name];
     if (typeof raw === 'string') parsed.given.add(flag.name);
@@ -145,6 +155,13 @@ function parseFlags(args: readonly string[]): Parsed {
   const mode = parsed.seeds !== undefined ? '--seeds' : '--sweep';
   for (const name of clash) if (parsed.given.has(name)) throw new Error(`--${name} does not go with ${mode}`);
   return parsed;
+}
+
+function reportMode(raw: string | undefined): ReportMode {
+  if (raw === undefined) return 'full';
+  const mode = REPORT_MODES.find((name) => name === raw);
+  if (mode === undefined) throw new Error(`--report: expected one of ${REPORT_MODES.join(', ')}, got ${JSON.stringify(raw)}`);
+  return mode;
 }
 
 function integer(flag: Flag, raw: string): number {

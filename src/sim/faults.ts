@@ -1,7 +1,7 @@
 import { type CoreConfig, deadTimeoutMs } from '../core/index.js';
 import type { Agenda } from './agenda.js';
 import type { Rng } from './prng.js';
-import type { Servers, SimServer } from './servers.js';
+import type { Link, Servers, SimServer } from './servers.js';
 
 /** What a fault acts on: the simulated world and its processes. */
 export interface FaultTarget {
@@ -10,6 +10,8 @@ export interface FaultTarget {
   readonly agenda: Agenda;
   readonly config: CoreConfig;
   readonly servers: Servers;
+  /** Some servers report incrementally: their links suffer the report faults too. */
+  readonly reportFaults: boolean;
   crash(server: SimServer): void;
   restart(server: SimServer): void;
   /** The master process restarts: all its state is lost; chunk servers carry on. */
@@ -115,15 +117,34 @@ const FAULTS: [string, number, Fault][] = [
   ],
 ];
 
-const TOTAL_WEIGHT = FAULTS.reduce((sum, [, weight]) => sum + weight, 0);
+/** For a while the server's link loses messages, delivers them twice, or its split reports go out of order. */
+const link =
+  (state: Link): Fault =>
+  (sim, server, end) => {
+    server.link = state;
+    until(sim, server, sim.rng.int(60000, 300000), end, () => (server.link = 'ok'));
+    return undefined;
+  };
+
+/** Faults of incremental and split reports (CONTRACT 9), where some servers send them. */
+const REPORT_FAULTS: [string, number, Fault][] = [
+  ['report_lost', 3, link('lossy')],
+  ['report_duplicated', 2, link('duplicating')],
+  ['parts_reordered', 4, link('reordering')],
+];
+
+const weightOf = (faults: [string, number, Fault][]) => faults.reduce((sum, [, weight]) => sum + weight, 0);
+const SEED_FORM = { faults: FAULTS, weight: weightOf(FAULTS) };
+const WITH_REPORTS = { faults: [...FAULTS, ...REPORT_FAULTS], weight: weightOf([...FAULTS, ...REPORT_FAULTS]) };
 
 function pickFault(sim: FaultTarget): [string, Fault] {
-  let roll = sim.rng.next() * TOTAL_WEIGHT;
-  for (const [name, weight, fault] of FAULTS) {
-    roll -= weight;
+  const { faults, weight } = sim.reportFaults ? WITH_REPORTS : SEED_FORM;
+  let roll = sim.rng.next() * weight;
+  for (const [name, share, fault] of faults) {
+    roll -= share;
     if (roll < 0) return [name, fault];
   }
-  const [name, , fault] = FAULTS[0] as [string, number, Fault];
+  const [name, , fault] = faults[0] as [string, number, Fault];
   return [name, fault];
 }
 
@@ -143,7 +164,7 @@ function massFailure(sim: FaultTarget, end: number): void {
 /**
  * Schedules faults through the fault window: each server suffers one about
  * every 10 virtual minutes on average (never two at once), plus, in some
- * runs, one mass failure.
+ * runs, one mass failure and one master restart.
  */
 export function scheduleFaults(sim: FaultTarget, end: number): void {
   const meanGap = 600000 / sim.servers.all.length;
@@ -158,8 +179,9 @@ export function scheduleFaults(sim: FaultTarget, end: number): void {
   };
   sim.agenda.after(sim.rng.int(1, Math.ceil(meanGap)), next);
   if (sim.rng.chance(0.3)) sim.agenda.at(sim.rng.int(0, Math.max(0, end - 120000)), () => massFailure(sim, end));
-  // A master restart loses every pending instruction and the whole location map (HDFS-6772 territory).
-  if (sim.rng.chance(0.4)) {
+  // A master restart loses every pending instruction and the whole location map (HDFS-6772 territory);
+  // with incremental reports, every server's list is to be sent again: a report storm the leases hold back.
+  if (sim.rng.chance(sim.reportFaults ? 0.8 : 0.4)) {
     sim.agenda.at(sim.rng.int(0, end), () => {
       sim.restartMaster();
       sim.countFault('master_restart');

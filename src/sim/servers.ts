@@ -1,12 +1,52 @@
 import type { Health } from '../core/index.js';
 
+/** How a server reports its chunks: the seed's full lists, or changes with full lists on request (CONTRACT 9). */
+export type ServerMode = 'full' | 'incremental';
+
+/** Its link to the master, as a fault leaves it: messages lost, delivered twice, or report parts reordered. */
+export type Link = 'ok' | 'lossy' | 'duplicating' | 'reordering';
+
+/** A split full report on its way: the disk as it was when it began, in parts. */
+export interface Outgoing {
+  readonly id: string;
+  readonly parts: readonly string[][];
+  /** Part numbers not answered yet, in sending order. */
+  readonly unanswered: number[];
+  firstSentAt: number | undefined;
+  /** Part numbers the master took in (answered or not). */
+  readonly received: Set<number>;
+  /** Sent out of order: shuffled, or a part sent again after later ones. */
+  reordered: boolean;
+  /** A part was answered: the master has the report under way and keeps the changes heard meanwhile. */
+  started: boolean;
+  /** The master's incarnation and the server's deaths when it began: either changing drops it at the master. */
+  readonly masterEpoch: number;
+  readonly deaths: number;
+}
+
+/**
+ * The master's ask for a full report, as the lease check sees it: from the
+ * first ask of a lease until the master has the whole report, the lease
+ * runs out (pending_timeout after that ask), the server dies or the master
+ * restarts.
+ */
+export interface Ask {
+  readonly at: number;
+  readonly masterEpoch: number;
+  readonly deaths: number;
+  /** The master has taken in a whole full report since: the lease no longer counts. */
+  done: boolean;
+}
+
 /** One simulated chunk server: its process, its disk and its link to the master. */
 export interface SimServer {
   readonly id: string;
+  readonly mode: ServerMode;
   /** The process is running. */
   up: boolean;
   /** Gone for good, disk included. */
   gone: boolean;
+  /** Its chunks; changed only through Servers, which notes what changed. */
   readonly disk: Set<string>;
   /** Disk use apart from chunks, in percent. */
   readonly baseDiskPct: number;
@@ -15,12 +55,30 @@ export interface SimServer {
   health: Health;
   /** The master cannot hear this server (its copies to peers still work). */
   partitioned: boolean;
+  link: Link;
   /** Last time the master processed a heartbeat from it. */
   lastHeard: number;
   /** Its disk was wiped and the master has not had a report since. */
   lostSinceReport: boolean;
   /** Chunks deleted on the master's word since its last report. */
   readonly deletedUnreported: Set<string>;
+  /** Handles whose presence changed since its last answered heartbeat: its next incremental report. */
+  readonly touched: Set<string>;
+  /** Changes to its disk so far: tells whether the disk changed since a full report was last checked. */
+  diskChanges: number;
+  /** What its last full report was checked against (master, deaths, disk changes). */
+  checked: string | undefined;
+  /** The master and deaths as of its last completed full report: while both hold, the master has its list. */
+  listed: string | undefined;
+  /** Its next reply-driven step is a full report: asked for one, or freshly restarted. */
+  wantsReport: boolean;
+  /** The split full report it is sending, if any. */
+  outgoing: Outgoing | undefined;
+  /** Full reports begun so far: names the next one. */
+  reportsBegun: number;
+  asked: Ask | undefined;
+  /** Times the master marked it dead: a death drops its report under way. */
+  deaths: number;
   /** Faults do not overlap on one server: the next may start after this. */
   busyUntil: number;
   /** Bumped on every crash, so heartbeat loops of an old incarnation stop. */
@@ -29,9 +87,10 @@ export interface SimServer {
   sent: number;
 }
 
-export function newServer(id: string, baseDiskPct: number): SimServer {
+export function newServer(id: string, baseDiskPct: number, mode: ServerMode = 'full'): SimServer {
   return {
     id,
+    mode,
     up: true,
     gone: false,
     disk: new Set(),
@@ -39,9 +98,19 @@ export function newServer(id: string, baseDiskPct: number): SimServer {
     full: false,
     health: 'healthy',
     partitioned: false,
+    link: 'ok',
     lastHeard: Number.NEGATIVE_INFINITY,
     lostSinceReport: false,
     deletedUnreported: new Set(),
+    touched: new Set(),
+    diskChanges: 0,
+    checked: undefined,
+    listed: undefined,
+    wantsReport: false,
+    outgoing: undefined,
+    reportsBegun: 0,
+    asked: undefined,
+    deaths: 0,
     busyUntil: 0,
     incarnation: 0,
     sent: 0,
@@ -58,9 +127,10 @@ export class Servers {
     baseDisk: (index: number) => number,
     /** Disk percent one chunk takes. */
     readonly chunkPct: number,
+    modeOf: (index: number) => ServerMode = () => 'full',
   ) {
     for (let i = 0; i < count; i++) {
-      const server = newServer(`cs${i + 1}`, baseDisk(i));
+      const server = newServer(`cs${i + 1}`, baseDisk(i), modeOf(i));
       this.all.push(server);
       this.byId.set(server.id, server);
     }
@@ -82,8 +152,24 @@ export class Servers {
     return this.all.filter((server) => !server.gone && server.disk.has(chunk));
   }
 
+  store(server: SimServer, chunk: string): void {
+    if (server.disk.has(chunk)) return;
+    server.disk.add(chunk);
+    changed(server, chunk);
+  }
+
+  drop(server: SimServer, chunk: string): void {
+    if (server.disk.delete(chunk)) changed(server, chunk);
+  }
+
   wipe(server: SimServer): void {
+    for (const chunk of server.disk) changed(server, chunk);
     server.disk.clear();
     server.lostSinceReport = true;
   }
+}
+
+function changed(server: SimServer, chunk: string): void {
+  server.touched.add(chunk);
+  server.diskChanges++;
 }

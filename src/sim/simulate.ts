@@ -1,14 +1,15 @@
 import { type CoreConfig, type CoreEvent, Master, type ReplicationState, deadTimeoutMs, defaultCoreConfig } from '../core/index.js';
-import { answer } from '../protocol/dispatch.js';
 import { CoreDriver } from '../runtime/driver.js';
 import { Agenda } from './agenda.js';
 import { Checker, type Observed } from './checks.js';
 import { type FaultTarget, scheduleFaults } from './faults.js';
+import { MasterLink } from './link.js';
 import { Rng } from './prng.js';
-import { Servers, type SimServer } from './servers.js';
+import { DEFAULT_PART_SIZE, type Delivery, type ReportCount, type ReportHost, beat, restarted } from './reporting.js';
+import { type ServerMode, Servers, type SimServer } from './servers.js';
 import { type RunShape, type SimSummary, newSummary } from './summary.js';
 import { Trace } from './trace.js';
-import { type HeartbeatOkBody, heartbeatBody, overTheWire } from './wire.js';
+import type { ChunkReport, HeartbeatOkBody } from './wire.js';
 
 /** Makes the master process, at the start and on every restart: a test may hand in a rogue one. */
 export type MasterFactory = (now: number, config: CoreConfig) => Master;
@@ -24,7 +25,14 @@ export interface SimOptions extends RunShape {
 const COPY_MS: [number, number] = [200, 4000];
 const SLOW_COPY_MS: [number, number] = [65000, 90000];
 const QUIET_MS = 600000;
-const FULL_REPORT_CHANCE = 0.6;
+/**
+ * Runs last minutes, not hours: full reports fall due again after 5 virtual
+ * minutes (not the hour of the default), so refreshes and their leases are
+ * exercised, and a delete whose answer was lost (the master waits for the
+ * server's next full report to learn it was not done) settles within the
+ * quiet stretch.
+ */
+const FULL_REPORT_INTERVAL_MS = 300_000;
 /** How often, in virtual ms, the quiet stretch is checked for full replication. */
 const CONVERGENCE_CHECK_MS = 5000;
 
@@ -37,15 +45,18 @@ const honestMaster: MasterFactory = (now, config) => new Master(now, config);
  * instructions in the replies, and suffer the faults faults.ts schedules;
  * checks.ts judges every step. Everything random comes from one seeded Rng.
  */
-export class Simulation implements FaultTarget, Observed {
+export class Simulation implements FaultTarget, Observed, ReportHost {
   readonly rng: Rng;
   readonly agenda = new Agenda();
   readonly config: CoreConfig;
   readonly servers: Servers;
   readonly summary: SimSummary;
   readonly endMs: number;
+  readonly partSize: number;
+  readonly reportFaults: boolean;
   private readonly checker: Checker;
   private readonly trace: Trace;
+  private readonly link: MasterLink;
   private readonly makeMaster: MasterFactory;
   /** Replaced on a master restart: the new master knows nothing until servers report. */
   private driver: CoreDriver;
@@ -53,16 +64,30 @@ export class Simulation implements FaultTarget, Observed {
 
   constructor(readonly options: SimOptions) {
     this.rng = new Rng(options.seed);
-    this.config = defaultCoreConfig(options.core ?? {});
+    this.config = defaultCoreConfig({ fullReportIntervalMs: FULL_REPORT_INTERVAL_MS, ...options.core });
     this.makeMaster = options.master ?? honestMaster;
     this.trace = new Trace(options.keepTrace);
     this.endMs = options.minutes * 60000;
     const perServer = (options.chunks * this.config.replicationFactor) / Math.max(1, options.servers);
-    this.servers = new Servers(options.servers, () => this.rng.int(5, 30), 40 / Math.max(1, perServer));
+    const report = options.report ?? 'full';
+    this.partSize = options.partSize ?? DEFAULT_PART_SIZE;
+    this.reportFaults = report !== 'full';
+    const modeOf = (): ServerMode => (report === 'mixed' ? (this.rng.chance(0.5) ? 'incremental' : 'full') : report);
+    this.servers = new Servers(options.servers, () => this.rng.int(5, 30), 40 / Math.max(1, perServer), modeOf);
     this.handles = Array.from({ length: options.chunks }, (_, i) => `ch_${String(i).padStart(6, '0')}`);
     this.checker = new Checker(this);
     this.summary = newSummary(options);
     this.driver = this.connect(this.makeMaster(0, this.config));
+    this.link = new MasterLink({
+      clock: this.agenda.clock,
+      rng: this.rng,
+      servers: this.servers,
+      trace: this.trace,
+      tally: this.summary.reports,
+      driver: () => this.driver,
+      note: (violations) => this.note(violations),
+      asked: (server) => this.checker.onAsk(server),
+    });
   }
 
   run(): SimSummary {
@@ -82,6 +107,7 @@ export class Simulation implements FaultTarget, Observed {
       this.note(this.checker.atEnd(this.handles, this.summary.fullReplicationAfterMs !== undefined, this.summary.faultsEndMs));
     }
     this.driver.close();
+    this.summary.reports.mostAsked = this.checker.mostAsked;
     this.summary.lostToFaults = this.handles.filter((chunk) => this.servers.copiesOf(chunk).length === 0).length;
     this.summary.traceHash = this.trace.finish();
     this.summary.traceEntries = this.trace.entries;
@@ -93,8 +119,21 @@ export class Simulation implements FaultTarget, Observed {
     return this.agenda.now;
   }
 
+  get masterEpoch(): number {
+    return this.summary.masterRestarts;
+  }
+
   locations(chunk: string): string[] {
     return this.driver.run((now) => this.driver.master.chunkLocations(now, chunk));
+  }
+
+  heldBy(server: string, chunks: readonly string[]): string[] {
+    const { master } = this.driver;
+    return this.driver.run((now) => chunks.filter((chunk) => master.chunkLocations(now, chunk).includes(server)));
+  }
+
+  replicaCount(server: string): number {
+    return this.driver.master.replicaCount(server);
   }
 
   replicationState(): ReplicationState {
@@ -108,14 +147,14 @@ export class Simulation implements FaultTarget, Observed {
   /** Starts a server's heartbeat loop for its current incarnation. */
   startHeartbeats(server: SimServer, delay: number): void {
     const incarnation = server.incarnation;
-    const beat = (): void => {
+    const next = (): void => {
       if (!server.up || server.incarnation !== incarnation) return;
-      if (!server.partitioned) this.heartbeat(server);
+      if (!server.partitioned) beat(this, server);
       // Jitter of +-20 % keeps every gap far inside the dead timeout.
       const interval = this.config.heartbeatIntervalMs;
-      this.agenda.after(this.rng.int(Math.floor(interval * 0.8), Math.ceil(interval * 1.2)), beat);
+      this.agenda.after(this.rng.int(Math.floor(interval * 0.8), Math.ceil(interval * 1.2)), next);
     };
-    this.agenda.after(delay, beat);
+    this.agenda.after(delay, next);
   }
 
   crash(server: SimServer): void {
@@ -126,6 +165,7 @@ export class Simulation implements FaultTarget, Observed {
   restart(server: SimServer): void {
     if (server.gone || server.up) return;
     server.up = true;
+    restarted(server);
     this.startHeartbeats(server, this.rng.int(0, 1000));
   }
 
@@ -141,6 +181,7 @@ export class Simulation implements FaultTarget, Observed {
       server.partitioned = false;
       server.full = false;
       server.health = 'healthy';
+      server.link = 'ok';
       this.restart(server);
     }
   }
@@ -159,38 +200,40 @@ export class Simulation implements FaultTarget, Observed {
     }
   }
 
-  /**
-   * Like GFS chunk servers, a full chunk list rides on only some heartbeats
-   * (the contract makes it optional); the others are liveness only.
-   */
-  private heartbeat(server: SimServer): void {
-    const report = this.rng.chance(FULL_REPORT_CHANCE);
-    const reply = this.exchange(server, report ? [...server.disk] : undefined);
-    server.lastHeard = this.now;
-    if (report) {
-      server.lostSinceReport = false;
-      server.deletedUnreported.clear();
-    }
-    if (reply === undefined) return;
+  send(server: SimServer, content: ChunkReport): Delivery {
+    return this.link.send(server, content);
+  }
+
+  obey(server: SimServer, reply: HeartbeatOkBody): void {
     // A read-only disk refuses deletes (and incoming copies): the master must not count on either.
     if (server.health !== 'read_only') for (const chunk of reply.chunks_to_delete ?? []) this.deleteChunk(server, chunk);
     for (const copy of reply.chunks_to_replicate ?? []) this.startCopy(server, copy.chunk, copy.target);
   }
 
-  /** One heartbeat through the protocol layer, as the wire carries it both ways, traced. */
-  private exchange(server: SimServer, chunks: string[] | undefined): HeartbeatOkBody | undefined {
-    const body = heartbeatBody(server, this.servers.diskPct(server), chunks);
-    this.trace.add(`${this.now} ${server.id} > ${JSON.stringify(body)}`);
-    const replied = this.driver.run((now) => answer(this.driver.master, now, body, server.id));
-    const { text, reply } = overTheWire(replied, body.msg_id);
-    this.trace.add(`${this.now} ${server.id} < ${text}`);
-    if (reply === undefined) this.note([`${server.id}'s heartbeat ${body.msg_id} was answered ${text}`]);
-    return reply;
+  reported(server: SimServer, unknown: ReadonlySet<string>): void {
+    for (const chunk of server.deletedUnreported) if (!unknown.has(chunk)) server.deletedUnreported.delete(chunk);
+    if (unknown.size === 0) server.lostSinceReport = false;
+    this.summary.reports.full++;
+    // Seed-form servers send their list every few heartbeats: one whose disk, master and life are as at its last
+    // checked report is held to the count alone, which keeps the check from doubling the run's cost.
+    server.listed = `${this.masterEpoch}/${server.deaths}`;
+    const checked = `${server.listed}/${server.diskChanges}`;
+    const thorough = server.mode === 'incremental' || server.checked !== checked;
+    server.checked = checked;
+    this.note(this.checker.afterFullReport(server, unknown, thorough));
+  }
+
+  updated(server: SimServer): void {
+    if (server.listed === `${this.masterEpoch}/${server.deaths}`) this.note(this.checker.afterChanges(server));
+  }
+
+  count(what: ReportCount): void {
+    this.summary.reports[what]++;
   }
 
   private deleteChunk(server: SimServer, chunk: string): void {
     this.note(this.checker.beforeDelete(server, chunk));
-    server.disk.delete(chunk);
+    this.servers.drop(server, chunk);
     server.deletedUnreported.add(chunk);
     this.summary.deletes++;
     this.note(this.checker.afterDelete(server, chunk));
@@ -204,7 +247,7 @@ export class Simulation implements FaultTarget, Observed {
     this.agenda.after(this.rng.int(low, high), () => {
       const ok = source.up && source.disk.has(chunk) && target.up && !target.gone && target.health !== 'read_only' && this.rng.chance(0.95);
       if (ok) {
-        target.disk.add(chunk);
+        this.servers.store(target, chunk);
         this.summary.copiesDone++;
       } else {
         this.summary.copiesFailed++;
@@ -228,6 +271,7 @@ export class Simulation implements FaultTarget, Observed {
     this.trace.add(`${this.now} event ${JSON.stringify(event)}`);
     if (event.type === 'server_dead') {
       this.summary.deaths++;
+      this.servers.get(event.server).deaths++;
       this.note(this.checker.onDeath(this.servers.get(event.server), event.at, deadTimeoutMs(this.config)));
     } else if (event.type === 'server_alive' && event.revived) {
       this.summary.revivals++;

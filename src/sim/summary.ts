@@ -1,4 +1,5 @@
 import type { CoreConfig } from '../core/index.js';
+import { DEFAULT_PART_SIZE, type ReportCount, type ReportMode } from './reporting.js';
 
 /** What names one run: its reproduction line. */
 export interface RunShape {
@@ -6,6 +7,21 @@ export interface RunShape {
   servers: number;
   chunks: number;
   minutes: number;
+  /** How the servers report their chunks; `full` (the seed's form) when not given. */
+  report?: ReportMode | undefined;
+  /** Handles per part of a split full report. */
+  partSize?: number | undefined;
+}
+
+/** What the servers' chunk reports came to. */
+export interface ReportTally extends Record<ReportCount, number> {
+  /** Full reports the master completed, each checked against the disk. */
+  full: number;
+  /** Heartbeats lost on the way there or back, and delivered twice. */
+  lost: number;
+  duplicated: number;
+  /** The most servers seen asked for a full report at once. */
+  mostAsked: number;
 }
 
 export interface SimSummary extends RunShape {
@@ -18,6 +34,7 @@ export interface SimSummary extends RunShape {
   deletes: number;
   brakeEngaged: number;
   masterRestarts: number;
+  reports: ReportTally;
   faultsEndMs: number;
   /** Virtual ms from the end of faults to full replication; undefined if never reached. */
   fullReplicationAfterMs: number | undefined;
@@ -37,6 +54,8 @@ export function newSummary(shape: RunShape): SimSummary {
     servers: shape.servers,
     chunks: shape.chunks,
     minutes: shape.minutes,
+    report: shape.report ?? 'full',
+    partSize: shape.partSize ?? DEFAULT_PART_SIZE,
     faults: new Map(),
     deaths: 0,
     revivals: 0,
@@ -46,6 +65,7 @@ export function newSummary(shape: RunShape): SimSummary {
     deletes: 0,
     brakeEngaged: 0,
     masterRestarts: 0,
+    reports: { full: 0, incremental: 0, split: 0, reordered: 0, dropped: 0, lost: 0, duplicated: 0, mostAsked: 0 },
     faultsEndMs: 0,
     fullReplicationAfterMs: undefined,
     lostToFaults: 0,
@@ -59,6 +79,11 @@ export function newSummary(shape: RunShape): SimSummary {
 /** The command line that replays a run. */
 export function reproduction(shape: RunShape, core: Partial<CoreConfig> = {}): string {
   let line = `chunkmaster simulate --seed ${shape.seed} --servers ${shape.servers} --chunks ${shape.chunks} --minutes ${shape.minutes}`;
+  // Seed-form servers never split a report: the part size means nothing to them.
+  if (shape.report !== undefined && shape.report !== 'full') {
+    line += ` --report ${shape.report}`;
+    if (shape.partSize !== undefined && shape.partSize !== DEFAULT_PART_SIZE) line += ` --report-part-size ${shape.partSize}`;
+  }
   if (core.replicationFactor !== undefined && core.replicationFactor !== 3) line += ` --replication-factor ${core.replicationFactor}`;
   if (core.maxReplicationStreams !== undefined && core.maxReplicationStreams !== 2) line += ` --max-replication-streams ${core.maxReplicationStreams}`;
   return line;
@@ -73,8 +98,18 @@ export function formatSummary(s: SimSummary): string {
     `deaths: ${s.deaths}  revivals: ${s.revivals}  brake engaged: ${s.brakeEngaged}  master restarts: ${s.masterRestarts}`,
     `copies: ${s.copiesOrdered} ordered, ${s.copiesDone} done, ${s.copiesFailed} failed  deletes: ${s.deletes}`,
     `full replication: ${full}  chunks lost to faults: ${s.lostToFaults}`,
+    ...(s.report === 'full' ? [] : [reportLine(s)]),
     `trace: ${s.traceHash} (${s.traceEntries} messages and events)`,
     s.violations.length === 0 ? 'invariants: ok' : `invariants: BROKEN\n${s.violations.map((v) => `  ${v}`).join('\n')}`,
   ];
   return lines.join('\n') + '\n';
+}
+
+/** Only for runs with incremental reports: the seed form's summary stays as it was. */
+function reportLine(s: SimSummary): string {
+  const r = s.reports;
+  return (
+    `reports (${s.report}, parts of ${s.partSize}): ${r.full} full completed, ${r.split} split (${r.reordered} reordered, ${r.dropped} dropped), ` +
+    `${r.incremental} incremental; heartbeats lost ${r.lost}, duplicated ${r.duplicated}; asked at once: at most ${r.mostAsked}`
+  );
 }

@@ -13,7 +13,10 @@ function world(now = 0) {
     now,
     config: defaultCoreConfig({ replicationFactor: 3 }),
     servers,
+    masterEpoch: 0,
     locations: (chunk) => believed.get(chunk) ?? [],
+    heldBy: (server, chunks) => chunks.filter((chunk) => believed.get(chunk)?.includes(server)),
+    replicaCount: (server) => [...believed.values()].filter((holders) => holders.includes(server)).length,
     replicationState: () => state,
   });
   /** Puts `chunk` on the disks of `ids`, and tells the master so. */

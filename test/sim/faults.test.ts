@@ -23,6 +23,7 @@ function run(seed: number, count = 20) {
     agenda,
     config: defaultCoreConfig(),
     servers,
+    reportFaults: false,
     crash(server: SimServer) {
       if (!server.up) problems.push(`${server.id} crashed while down at ${agenda.now}`);
       server.up = false;

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { Servers } from '../../src/sim/servers.js';
+import { Servers, type SimServer, newServer } from '../../src/sim/servers.js';
 
 t.test('simulated server disks', async (t) => {
   const fleet = new Servers(3, (i) => i * 10, 2);
@@ -14,4 +14,22 @@ t.test('simulated server disks', async (t) => {
   t.same(fleet.copiesOf('x').map((s) => s.id), ['cs2']);
   t.equal(a?.lostSinceReport, true);
   t.throws(() => fleet.get('nope'));
+});
+
+t.test('disk changes made through the fleet are noted for the next incremental report', async (t) => {
+  const fleet = new Servers(2, () => 0, 1, (i) => (i === 0 ? 'incremental' : 'full'));
+  const [a, b] = fleet.all as [SimServer, SimServer];
+  t.same([a.mode, b.mode], ['incremental', 'full']);
+  fleet.store(a, 'x');
+  fleet.store(a, 'x');
+  fleet.store(a, 'y');
+  t.same([...a.touched], ['x', 'y']);
+  a.touched.clear();
+  fleet.drop(a, 'x');
+  fleet.drop(a, 'nope');
+  t.same([...a.touched], ['x'], 'only what did change');
+  fleet.wipe(a);
+  t.same([...a.touched], ['x', 'y']);
+  t.same([...a.disk], []);
+  t.equal(newServer('cs9', 1).mode, 'full', 'the seed form unless told');
 });
