@@ -12,6 +12,9 @@ t.test('the defaults are the contract\'s', async (t) => {
     diskFullPct: 90,
     maxDeadFraction: 0.5,
     deadOutMs: 600_000,
+    maxFullReportLeases: 8,
+    fullReportIntervalMs: 3_600_000,
+    safeModeMaxMs: 150_000,
   });
   t.equal(deadTimeoutMs(defaultCoreConfig()), 15_000, 'three missed heartbeats of 5 s');
 });
@@ -22,4 +25,6 @@ t.test('safe mode lasts one dead timeout unless told, following the timing it is
   t.equal(deadTimeoutMs(fast), 400);
   t.equal(defaultCoreConfig({ heartbeatIntervalMs: 100, safeModeMs: 0 }).safeModeMs, 0, 'an override wins, 0 included');
   t.equal(defaultCoreConfig({ replicationFactor: 5 }).replicationFactor, 5);
+  t.equal(defaultCoreConfig({ safeModeMs: 300 }).safeModeMaxMs, 3000, 'safe mode waits for reports at most ten times its minimum');
+  t.equal(defaultCoreConfig({ safeModeMs: 300, safeModeMaxMs: 500 }).safeModeMaxMs, 500);
 });

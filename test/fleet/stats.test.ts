@@ -34,7 +34,7 @@ t.test('a run\'s summary and progress line show its counters, latencies and deat
   Object.assign(stats, { sent: 10, ok: 8, failed: 2, skipped: 1, copies: 3, copiesFailed: 1, deletes: 2, killed: 1, deathsSeen: 1, revived: 1 });
   stats.latenciesMs.push(1, 2, 3, 20);
   stats.detectionMs.push(15500, 15000);
-  t.equal(stats.progressLine(2000), 'fleet 2.0 s  sent 10  ok 8  failed 2  p99 20 ms  copies 3  deletes 2  dead seen 1/1  revived 1');
+  t.equal(stats.progressLine(2000), 'fleet 2.0 s  sent 10  ok 8  failed 2  p99 20 ms  copies 3  deletes 2  full 0  incr 0  dead seen 1/1  revived 1');
   t.equal(
     stats.summary(2000),
     [
@@ -43,6 +43,7 @@ t.test('a run\'s summary and progress line show its counters, latencies and deat
       '  latency ms  p50 2.00, p90 20, p99 20, max 20',
       '  deaths      killed 1, seen dead 1, revived 1, detected 15000..15500 ms after the last heartbeat',
       '  copies      done 3, failed 1; deletes done 2',
+      '  reports     full 0 (0 parts), asked for 0; incremental 0 carrying 0 changes',
       '',
     ].join('\n'),
     'latencies under 10 ms get two decimals; no last error line without an error',

@@ -6,7 +6,9 @@ import { TokenStore, digestOf } from '../../src/runtime/tokens.js';
 import { build, listen } from '../fixtures/app.js';
 
 const report = { server: 'cs1', chunks: ['a'], disk_usage_pct: 10, health: 'healthy' as const };
-const EMPTY_ANSWER = { status: 'alive', chunks_to_delete: [], chunks_to_replicate: [] };
+const EMPTY_ANSWER = { status: 'alive', chunks_to_delete: [], chunks_to_replicate: [], full_report: false };
+/** A first heartbeat with no list: the master asks for one. */
+const ASKED_FOR_LIST = { ...EMPTY_ANSWER, full_report: true };
 
 t.test('a token file holds one token, whitespace around it ignored; a bearer header carries it', async (t) => {
   const dir = t.testdir({ token: '  secret-token\n\n' });
@@ -27,7 +29,7 @@ t.test('both transports bring back the master\'s answer with every field, as HTT
   const overWs = await WsTransport.connect(http, 2);
   t.teardown(() => overWs.close());
   const answers = await Promise.all([overWs.send(report), overWs.send({ server: 'cs2' }), overWs.send({ server: 'cs3' })]);
-  t.same(answers, [EMPTY_ANSWER, EMPTY_ANSWER, EMPTY_ANSWER], 'the empty lists WebSocket leaves out are filled in, each reply matched to its request');
+  t.same(answers, [EMPTY_ANSWER, ASKED_FOR_LIST, ASKED_FOR_LIST], 'the empty lists and the false full_report WebSocket leaves out are filled in, each reply matched to its request');
 });
 
 t.test('a refused heartbeat rejects, saying why', async (t) => {

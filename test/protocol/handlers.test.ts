@@ -18,7 +18,7 @@ function refusal(run: () => unknown): ChunkmasterError {
 t.test('a heartbeat reply carries every field, empty instruction lists included', async (t) => {
   const master = newMaster();
   const reply = handlers.heartbeat(master, 0, { server: 'cs1', chunks: ['a'], disk_usage_pct: 10, health: 'healthy' });
-  t.equal(JSON.stringify(reply), '{"status":"alive","chunks_to_delete":[],"chunks_to_replicate":[]}');
+  t.equal(JSON.stringify(reply), '{"status":"alive","chunks_to_delete":[],"chunks_to_replicate":[],"full_report":false}');
   t.same(handlers.heartbeat(master, 1, { server: 'cs1' }).status, 'alive', 'a liveness-only heartbeat');
   t.same(handlers.init(), {});
 });
