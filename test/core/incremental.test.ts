@@ -110,13 +110,19 @@ t.test('a dead server back with incremental reports counts nothing until its ful
   t.equal(m.replicaCount('cs1'), 4, 'and incremental reports apply again');
 });
 
-t.test('a server back before its reap is done stays uncounted through incremental reports', async (t) => {
+/** A 6,000-chunk server dead at 15 s, its reap begun (one sweep batch done), beside a live one. */
+function bigServerBeingReaped() {
   const m = newMaster();
   const big = handles(6000);
   full(m, 0, 'big', big);
   full(m, 0, 'keep', []);
   full(m, 10_000, 'keep', []);
   m.tick(15_000);
+  return { m, big };
+}
+
+t.test('a server back before its reap is done stays uncounted through incremental reports', async (t) => {
+  const { m, big } = bigServerBeingReaped();
   t.ok(m.replicaCount('big') > 0, 'a sweep batch left some of its replicas stored');
   changes(m, 16_000, 'big', ['new'], [big[0] as string]);
   t.equal(m.server(16_000, 'big')?.chunks, 0);
@@ -126,12 +132,7 @@ t.test('a server back before its reap is done stays uncounted through incrementa
 });
 
 t.test('a full report from a server being reaped stops the reap; later incremental reports apply', async (t) => {
-  const m = newMaster();
-  const big = handles(6000);
-  full(m, 0, 'big', big);
-  full(m, 0, 'keep', []);
-  full(m, 10_000, 'keep', []);
-  m.tick(15_000);
+  const { m, big } = bigServerBeingReaped();
   full(m, 16_000, 'big', big.slice(0, 10));
   changes(m, 17_000, 'big', ['x']);
   settle(m, 17_000);
