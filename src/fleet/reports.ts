@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { REPORT_PARTS_MAX } from '../protocol/schemas.js';
+import { splitList } from '../protocol/report-parts.js';
 import type { FleetConfig } from '../runtime/config.js';
 import type { ChunkServer, ChunkServers, HeartbeatAnswer, HeartbeatReport } from './chunk-servers.js';
 import type { ReportCounts } from './stats.js';
@@ -127,11 +127,4 @@ export class Reporter {
     if (removed.length > 0) body.chunks_removed = removed;
     return { body, sent: { kind: 'changes', added, removed } };
   }
-}
-
-/** `chunks` in parts of `size` handles, or of more when that would make too many parts; one part at least. */
-export function splitList(chunks: readonly string[], size: number): string[][] {
-  const perPart = Math.max(size, Math.ceil(chunks.length / REPORT_PARTS_MAX));
-  const count = Math.max(1, Math.ceil(chunks.length / perPart));
-  return Array.from({ length: count }, (_, i) => chunks.slice(i * perPart, (i + 1) * perPart));
 }

@@ -1,4 +1,5 @@
 import type { CoreConfig } from '../core/index.js';
+import { splitList } from '../protocol/report-parts.js';
 import type { Agenda } from './agenda.js';
 import type { Rng } from './prng.js';
 import type { Outgoing, SimServer } from './servers.js';
@@ -147,8 +148,7 @@ function beginFullReport(host: ReportHost, server: SimServer): void {
     server.touched.clear();
     return heed(host, server, delivery.reply);
   }
-  const parts: string[][] = [];
-  for (let at = 0; at < list.length; at += host.partSize) parts.push(list.slice(at, at + host.partSize));
+  const parts = splitList(list, host.partSize);
   const order = parts.map((_, part) => part);
   const reordered = server.link === 'reordering';
   host.count('split');

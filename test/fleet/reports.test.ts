@@ -1,7 +1,6 @@
 import t from 'tap';
 import { type ChunkServer, ChunkServers, type HeartbeatAnswer } from '../../src/fleet/chunk-servers.js';
-import { Reporter, type ReportOptions, splitList } from '../../src/fleet/reports.js';
-import { REPORT_PARTS_MAX } from '../../src/protocol/schemas.js';
+import { Reporter, type ReportOptions } from '../../src/fleet/reports.js';
 import { FleetStats } from '../../src/fleet/stats.js';
 
 const OK: HeartbeatAnswer = { status: 'alive', chunks_to_delete: [], chunks_to_replicate: [], full_report: false };
@@ -120,14 +119,4 @@ t.test('a restarted server drops its report under way and begins a fresh full on
   t.same(Object.keys(exchange()), ['server', 'disk_usage_pct', 'health'], 'the fresh report covered every change');
   reporter.restart(server);
   t.ok(exchange().chunks, 'a restart between reports also begins with a full one');
-});
-
-t.test('splitList: parts of the size asked, never more than the most parts a report may have', async (t) => {
-  t.same(splitList(['a', 'b', 'c', 'd', 'e'], 2), [['a', 'b'], ['c', 'd'], ['e']]);
-  t.same(splitList([], 5), [[]]);
-  const many = Array.from({ length: 2 * REPORT_PARTS_MAX + 1 }, (_, i) => `h${i}`);
-  const parts = splitList(many, 1);
-  t.equal(parts.length, Math.ceil(many.length / 3), 'three handles a part');
-  t.ok(parts.length <= REPORT_PARTS_MAX);
-  t.same(parts.flat(), many);
 });
