@@ -6,8 +6,6 @@ import * as handlers from './handlers.js';
 import { HeartbeatFields, REPLIES, type RequestMessage } from './schemas.js';
 import { decodeRequest, describeExpectation } from './validate.js';
 
-export { underReplicatedEntries } from './handlers.js';
-
 export type Body = Record<string, unknown>;
 
 /**

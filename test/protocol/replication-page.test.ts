@@ -1,6 +1,6 @@
 import t from 'tap';
 import { Master } from '../../src/core/index.js';
-import { underReplicatedEntries } from '../../src/protocol/dispatch.js';
+import { underReplicatedEntries } from '../../src/protocol/handlers.js';
 import { ChunkmasterError } from '../../src/protocol/errors.js';
 import { REPLICATION_PAGE_DEFAULT, replicationPage } from '../../src/protocol/replication-page.js';
 import { beat, handles, newMaster } from '../fixtures/master.js';

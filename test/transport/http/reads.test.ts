@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import type { Master } from '../../../src/core/index.js';
-import { underReplicatedEntries } from '../../../src/protocol/dispatch.js';
+import { underReplicatedEntries } from '../../../src/protocol/handlers.js';
 import { build } from '../../fixtures/app.js';
 
 // Default core timing: heartbeat 5000 ms, dead after 15000 ms.
