@@ -9,24 +9,30 @@
  * single growable Int32Array, five slots each. A record sits on two linked
  * lists at once: its chunk's holders (singly linked, about RF long, so a walk
  * is cheap) and its server's chunks (doubly linked, so removal is O(1)).
- * That is 20 bytes per replica plus 8 per chunk and 12 per server, with no
+ * That is 28 bytes per replica (the handle's key included) plus 12 per chunk
+ * and 12 per server, besides the handle table, with no
  * per-replica objects for the garbage collector to trace. Freed records are
  * reused through a free list threaded through the NEXT_IN_CHUNK slot.
  */
 
+import { filled, grown } from './arrays.js';
+import { HandleTable, type HandleKey, keyOf, STRING_KEY } from './handles.js';
+
 const NONE = -1;
-const STRIDE = 5;
+const STRIDE = 7;
 const CHUNK = 0;
 const SERVER = 1;
 const NEXT_IN_CHUNK = 2;
 const PREV_IN_SERVER = 3;
 const NEXT_IN_SERVER = 4;
+/** The chunk's handle key (see HandleTable), copied so a report is checked against a list without a lookup. */
+const KEY_LO = 5;
+const KEY_HI = 6;
 const INITIAL_CAPACITY = 64;
 
 export class ReplicaMap {
-  private readonly idsByHandle = new Map<string, number>();
-  private readonly handles: (string | undefined)[] = [];
-  private readonly freeChunks: number[] = [];
+  private readonly table = new HandleTable();
+  private readonly key: HandleKey = { lo: 0, hi: 0 };
   /** Replica records, STRIDE slots each. */
   private records: Int32Array = new Int32Array(INITIAL_CAPACITY * STRIDE);
   /** Records ever handed out (the rest of `records` is untouched). */
@@ -45,7 +51,7 @@ export class ReplicaMap {
 
   /** Number of distinct chunk handles known (interned and not forgotten). */
   get chunkCount(): number {
-    return this.idsByHandle.size;
+    return this.table.size;
   }
 
   /** Number of replicas stored (one chunk on one server; a dead server's count until reaped). */
@@ -55,21 +61,17 @@ export class ReplicaMap {
 
   /** True for a chunk id in use (interned and not forgotten). */
   has(chunk: number): boolean {
-    return this.isChunk(chunk) && this.handles[chunk] !== undefined;
+    return this.table.has(chunk);
   }
 
   idOf(handle: string): number | undefined {
-    return this.idsByHandle.get(handle);
+    const id = this.table.find(handle);
+    return id < 0 ? undefined : id;
   }
 
   intern(handle: string): number {
-    let id = this.idsByHandle.get(handle);
-    if (id === undefined) {
-      id = this.freeChunks.pop() ?? this.handles.length;
-      this.idsByHandle.set(handle, id);
-      this.handles[id] = handle;
-      if (id >= this.chunkHead.length) this.growChunks(id);
-    }
+    const id = this.table.intern(handle);
+    if (id >= this.chunkHead.length) this.growChunks(id);
     return id;
   }
 
@@ -81,15 +83,14 @@ export class ReplicaMap {
   /** Frees a chunk id that no replica holds, with its handle; false when it is still held or unknown. */
   forgetChunk(chunk: number): boolean {
     if (!this.has(chunk) || this.chunkReplicas[chunk] !== 0) return false;
-    this.idsByHandle.delete(this.handles[chunk] as string);
-    this.handles[chunk] = undefined;
+    this.table.remove(chunk);
     this.chunkLastHolder[chunk] = NONE;
-    this.freeChunks.push(chunk);
     return true;
   }
 
+  /** A chunk's handle (numeric handles are rebuilt: a fresh string each call). */
   handleOf(chunk: number): string {
-    return this.handles[chunk] as string;
+    return this.table.handleOf(chunk);
   }
 
   /** Servers holding a chunk, in the order they were added (a fresh array). */
@@ -135,11 +136,55 @@ export class ReplicaMap {
    * been interned. An existing replica costs one walk of about RF records.
    */
   add(server: number, chunk: number): boolean {
+    return this.insert(server, chunk, false);
+  }
+
+  /**
+   * As add, but a replica already there moves to the end of the server's
+   * list. A full report applied this way leaves the list in the report's
+   * order, so the same report next time is matched in one pass (listEquals).
+   */
+  addOrMoveLast(server: number, chunk: number): boolean {
+    return this.insert(server, chunk, true);
+  }
+
+  /**
+   * True when the server's list is exactly these handles in this order, the
+   * lists read one after another. It costs a parse or a hash per handle and
+   * a walk of the server's own records, with no lookup in the map: an
+   * unchanged report is cheap however many replicas the map holds.
+   */
+  listEquals(server: number, lists: readonly (readonly string[])[]): boolean {
+    let total = 0;
+    for (const list of lists) total += list.length;
+    if (total !== this.countOf(server)) return false;
+    const records = this.records;
+    const key = this.key;
+    let r = this.serverHead[server] as number;
+    for (const list of lists) {
+      for (let at = 0; at < list.length; at++) {
+        const handle = list[at] as string;
+        keyOf(handle, key);
+        if (records[r + KEY_LO] !== key.lo || records[r + KEY_HI] !== key.hi) return false;
+        if (key.hi === STRING_KEY && !this.table.textIs(records[r + CHUNK] as number, handle)) return false;
+        r = records[r + NEXT_IN_SERVER] as number;
+      }
+    }
+    return true;
+  }
+
+  private insert(server: number, chunk: number, moveExisting: boolean): boolean {
     if (!this.isChunk(chunk) || !(server >= 0)) throw new RangeError(`no such chunk ${chunk} or server ${server}`);
     let last = NONE;
     let records = this.records;
     for (let r = this.chunkHead[chunk] as number; r !== NONE; r = records[r + NEXT_IN_CHUNK] as number) {
-      if (records[r + SERVER] === server) return false;
+      if (records[r + SERVER] === server) {
+        if (moveExisting && this.serverTail[server] !== r) {
+          this.unlinkFromServer(r);
+          this.appendToServer(r, server);
+        }
+        return false;
+      }
       last = r;
     }
     if (server >= this.serverHead.length) this.growServers(server);
@@ -148,16 +193,12 @@ export class ReplicaMap {
     records[r + CHUNK] = chunk;
     records[r + SERVER] = server;
     records[r + NEXT_IN_CHUNK] = NONE;
+    records[r + KEY_LO] = this.table.keyLoOf(chunk);
+    records[r + KEY_HI] = this.table.keyHiOf(chunk);
     if (last === NONE) this.chunkHead[chunk] = r;
     else records[last + NEXT_IN_CHUNK] = r;
     this.chunkReplicas[chunk] = (this.chunkReplicas[chunk] as number) + 1;
-    const tail = this.serverTail[server] as number;
-    records[r + PREV_IN_SERVER] = tail;
-    records[r + NEXT_IN_SERVER] = NONE;
-    if (tail === NONE) this.serverHead[server] = r;
-    else records[tail + NEXT_IN_SERVER] = r;
-    this.serverTail[server] = r;
-    this.serverReplicas[server] = (this.serverReplicas[server] as number) + 1;
+    this.appendToServer(r, server);
     this.replicaCount++;
     return true;
   }
@@ -185,7 +226,7 @@ export class ReplicaMap {
    * lookup, a cache miss per call in a map of millions.
    */
   private isChunk(chunk: number): boolean {
-    return chunk >= 0 && chunk < this.handles.length;
+    return chunk >= 0 && chunk < this.table.idLimit;
   }
 
   private isServer(server: number): boolean {
@@ -212,6 +253,17 @@ export class ReplicaMap {
     if (next === NONE) this.serverTail[server] = prev;
     else records[next + PREV_IN_SERVER] = prev;
     this.serverReplicas[server] = (this.serverReplicas[server] as number) - 1;
+  }
+
+  private appendToServer(record: number, server: number): void {
+    const records = this.records;
+    const tail = this.serverTail[server] as number;
+    records[record + PREV_IN_SERVER] = tail;
+    records[record + NEXT_IN_SERVER] = NONE;
+    if (tail === NONE) this.serverHead[server] = record;
+    else records[tail + NEXT_IN_SERVER] = record;
+    this.serverTail[server] = record;
+    this.serverReplicas[server] = (this.serverReplicas[server] as number) + 1;
   }
 
   /** Returns a free record's offset, growing the store when none is left. */
@@ -244,21 +296,4 @@ export class ReplicaMap {
     this.serverTail = grown(this.serverTail, server + 1, NONE);
     this.serverReplicas = grown(this.serverReplicas, server + 1, 0);
   }
-}
-
-function filled(length: number, value: number): Int32Array {
-  return new Int32Array(length).fill(value);
-}
-
-/**
- * A copy at least `minLength` long, filled past the old end with `fill`.
- * Grows by half (not double) so the slack stays small at millions of records.
- */
-function grown(array: Int32Array, minLength: number, fill: number, unit = 1): Int32Array {
-  let length = array.length;
-  while (length < minLength) length += Math.ceil((length >> 1) / unit) * unit;
-  const copy = new Int32Array(length);
-  copy.set(array);
-  if (fill !== 0) copy.fill(fill, array.length);
-  return copy;
 }

@@ -210,3 +210,44 @@ function agrees(map: ReplicaMap, model: NaiveModel): boolean {
   }
   return map.size === total;
 }
+
+t.test('listEquals holds only for the same handles in the same order', async (t) => {
+  const map = new ReplicaMap();
+  const handles = ['1000000000000001', 'ch_a', '7', '007'];
+  for (const handle of handles) map.add(4, map.intern(handle));
+  t.equal(map.listEquals(4, [handles]), true);
+  t.equal(map.listEquals(4, [handles.slice(0, 2), [], handles.slice(2)]), true, 'parts read one after another');
+  t.equal(map.listEquals(4, [[...handles].reverse()]), false, 'another order');
+  t.equal(map.listEquals(4, [handles.slice(1)]), false, 'one short');
+  t.equal(map.listEquals(4, [['1000000000000002', ...handles.slice(1)]]), false, 'another number');
+  t.equal(map.listEquals(4, [['1000000000000001', 'ch_b', '7', '007']]), false, 'another text');
+  t.equal(map.listEquals(4, [['1000000000000001', 'ch_a', '7', '7']]), false, 'a number for its zero-padded text');
+  t.equal(map.listEquals(9, [[]]), true, 'an empty list matches a server with none');
+  t.equal(map.listEquals(9, [['7']]), false);
+});
+
+t.test('a text colliding with a stored one on the key still does not match it', async (t) => {
+  // FNV-1a 32 collides for these two (found by search); the stored text settles it.
+  const map = new ReplicaMap();
+  map.add(0, map.intern('costarring'));
+  t.equal(map.listEquals(0, [['costarring']]), true);
+  t.equal(map.listEquals(0, [['liquid']]), false);
+  t.not(map.intern('liquid'), map.intern('costarring'));
+});
+
+t.test('addOrMoveLast adds a new replica and moves a held one to the end of its server list', async (t) => {
+  const map = threeChunks();
+  for (const chunk of [0, 1, 2]) map.add(5, chunk);
+  map.add(6, 1);
+  t.equal(map.addOrMoveLast(5, 0), false, 'already held');
+  t.same([...map.chunksOf(5)], [1, 2, 0]);
+  t.equal(map.addOrMoveLast(5, 0), false, 'the last one stays');
+  t.same([...map.chunksOf(5)], [1, 2, 0]);
+  t.equal(map.addOrMoveLast(5, 1), false);
+  t.same([...map.chunksOf(5)], [2, 0, 1]);
+  t.equal(map.countOf(5), 3, 'a move changes no count');
+  t.equal(map.addOrMoveLast(6, 0), true, 'a new replica');
+  t.same([...map.chunksOf(6)], [1, 0]);
+  t.same(map.holdersOf(0), [5, 6]);
+  t.equal(map.size, 5);
+});

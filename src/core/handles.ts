@@ -1,0 +1,222 @@
+/**
+ * Chunk handles and their dense ids, in flat typed arrays rather than a
+ * `Map<string, number>`: V8's Map stops at 2^24 entries (16.8M chunks, 50M
+ * replicas at RF 3) and spends about 35 bytes on each.
+ *
+ * Every handle has a key of two int32 halves. A canonical decimal integer up
+ * to 2^53 - 1 (GFS's and HDFS's handles are numbers) is keyed by its value
+ * (hi >= 0) and keeps no string at all: its text is rebuilt when asked for.
+ * Any other handle is keyed by a 32-bit hash of its text (hi = -1) and keeps
+ * its text, which settles every match. The replica records copy the key, so
+ * comparing a reported handle to a stored one needs no lookup.
+ *
+ * The table is open addressing with linear probing (a slot holds id + 1;
+ * 0 is empty), at most 70% full, with backward-shift deletion: no
+ * tombstones, so probes stay short however many chunks come and go. It is
+ * cut into SHARDS tables by the hash's top bits, each growing on its own,
+ * so a growth rehashes a 256th of the handles: about 10 ms at 33M chunks
+ * where one table would block the loop for seconds.
+ */
+
+import { filled, grown } from './arrays.js';
+
+export const STRING_KEY = -1;
+const FREE = -2;
+const TWO_32 = 4294967296;
+const MAX_DIGITS = 16;
+const SHARD_BITS = 8;
+const SHARDS = 1 << SHARD_BITS;
+const INITIAL_SHARD_SLOTS = 16;
+const SLOT = 3;
+const INITIAL_IDS = 64;
+
+/** A handle's key, written by keyOf. */
+export interface HandleKey {
+  lo: number;
+  hi: number;
+}
+
+/** Writes a handle's key into `key`. */
+export function keyOf(handle: string, key: HandleKey): void {
+  if (!numericKey(handle, key)) {
+    key.lo = textHash(handle);
+    key.hi = STRING_KEY;
+  }
+}
+
+function numericKey(handle: string, key: HandleKey): boolean {
+  const length = handle.length;
+  if (length === 0 || length > MAX_DIGITS) return false;
+  let value = handle.charCodeAt(0) - 48;
+  if (value < 0 || value > 9 || (value === 0 && length > 1)) return false;
+  for (let at = 1; at < length; at++) {
+    const digit = handle.charCodeAt(at) - 48;
+    if (digit < 0 || digit > 9) return false;
+    value = value * 10 + digit;
+  }
+  // Rounding only ever pushes a 16-digit value up, so this still refuses 2^53 and over.
+  if (value > Number.MAX_SAFE_INTEGER) return false;
+  key.lo = value % TWO_32 | 0;
+  key.hi = Math.floor(value / TWO_32);
+  return true;
+}
+
+/** FNV-1a over UTF-16 units. */
+function textHash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let at = 0; at < text.length; at++) hash = Math.imul(hash ^ text.charCodeAt(at), 0x01000193);
+  return hash | 0;
+}
+
+function shardIndex(lo: number, hi: number): number {
+  return slotHash(lo, hi) >>> (32 - SHARD_BITS);
+}
+
+/** Spreads a key over the slots (murmur3's finaliser); the top bits pick the shard. */
+function slotHash(lo: number, hi: number): number {
+  let h = lo ^ Math.imul(hi, 0x9e3779b1);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+export class HandleTable {
+  /** Per shard, SLOT ints per slot: id + 1 (0: empty), then the key, so a probe reads one cache line. */
+  private readonly shards: Int32Array[] = Array.from({ length: SHARDS }, () => new Int32Array(INITIAL_SHARD_SLOTS * SLOT));
+  private readonly shardCounts = new Int32Array(SHARDS);
+  private count = 0;
+  /** Per id, its key's two halves; hi is FREE for an id not held. */
+  private keys: Int32Array = filled(2 * INITIAL_IDS, FREE);
+  /** The text of string-keyed handles, by id; holes for numeric ones. */
+  private readonly texts: (string | undefined)[] = [];
+  private readonly freeIds: number[] = [];
+  private idsUsed = 0;
+  private readonly key: HandleKey = { lo: 0, hi: 0 };
+
+  /** Handles held. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Ids handed out so far, held or freed: every id is below it. */
+  get idLimit(): number {
+    return this.idsUsed;
+  }
+
+  has(id: number): boolean {
+    return id >= 0 && id < this.idsUsed && this.keys[2 * id + 1] !== FREE;
+  }
+
+  /** The handle's id, or -1. */
+  find(handle: string): number {
+    keyOf(handle, this.key);
+    const { lo, hi } = this.key;
+    const slots = this.shards[shardIndex(lo, hi)] as Int32Array;
+    return (slots[this.probe(slots, handle, lo, hi)] as number) - 1;
+  }
+
+  /** The handle's id, given a new one (a freed id first) when it has none. */
+  intern(handle: string): number {
+    keyOf(handle, this.key);
+    const { lo, hi } = this.key;
+    const shard = shardIndex(lo, hi);
+    let slots = this.shards[shard] as Int32Array;
+    let at = this.probe(slots, handle, lo, hi);
+    const found = (slots[at] as number) - 1;
+    if (found >= 0) return found;
+    const held = this.shardCounts[shard] as number;
+    if (10 * (held + 1) * SLOT > 7 * slots.length) {
+      slots = this.growShard(shard);
+      at = this.probe(slots, handle, lo, hi);
+    }
+    const id = this.freeIds.pop() ?? this.newId();
+    this.keys[2 * id] = lo;
+    this.keys[2 * id + 1] = hi;
+    if (hi === STRING_KEY) this.texts[id] = handle;
+    slots[at] = id + 1;
+    slots[at + 1] = lo;
+    slots[at + 2] = hi;
+    this.shardCounts[shard] = held + 1;
+    this.count++;
+    return id;
+  }
+
+  /** Frees an id and forgets its handle; false when the id is not held. */
+  remove(id: number): boolean {
+    if (!this.has(id)) return false;
+    const lo = this.keys[2 * id] as number;
+    const hi = this.keys[2 * id + 1] as number;
+    const shard = shardIndex(lo, hi);
+    const slots = this.shards[shard] as Int32Array;
+    const mask = slots.length / SLOT - 1;
+    let hole = slotHash(lo, hi) & mask;
+    while (slots[hole * SLOT] !== id + 1) hole = (hole + 1) & mask;
+    for (let at = (hole + 1) & mask; slots[at * SLOT] !== 0; at = (at + 1) & mask) {
+      const home = slotHash(slots[at * SLOT + 1] as number, slots[at * SLOT + 2] as number) & mask;
+      // An entry may fill the hole only if the hole lies on its probe path (home .. at, wrapping).
+      if (((at - home) & mask) >= ((at - hole) & mask)) {
+        slots.copyWithin(hole * SLOT, at * SLOT, at * SLOT + SLOT);
+        hole = at;
+      }
+    }
+    slots[hole * SLOT] = 0;
+    this.shardCounts[shard] = (this.shardCounts[shard] as number) - 1;
+    this.keys[2 * id + 1] = FREE;
+    this.texts[id] = undefined;
+    this.freeIds.push(id);
+    this.count--;
+    return true;
+  }
+
+  handleOf(id: number): string {
+    const hi = this.keys[2 * id + 1] as number;
+    if (hi === STRING_KEY) return this.texts[id] as string;
+    return String(hi * TWO_32 + ((this.keys[2 * id] as number) >>> 0));
+  }
+
+  keyLoOf(id: number): number {
+    return this.keys[2 * id] as number;
+  }
+
+  keyHiOf(id: number): number {
+    return this.keys[2 * id + 1] as number;
+  }
+
+  /** True when a string-keyed id holds exactly this text (its key already matched). */
+  textIs(id: number, handle: string): boolean {
+    return this.texts[id] === handle;
+  }
+
+  /** The offset of the slot holding the handle, or of the empty slot where it would go. */
+  private probe(slots: Int32Array, handle: string, lo: number, hi: number): number {
+    const mask = slots.length / SLOT - 1;
+    let at = (slotHash(lo, hi) & mask) * SLOT;
+    for (let entry = slots[at] as number; entry !== 0; entry = slots[at] as number) {
+      if (slots[at + 1] === lo && slots[at + 2] === hi && (hi !== STRING_KEY || this.texts[entry - 1] === handle)) return at;
+      at = at + SLOT === slots.length ? 0 : at + SLOT;
+    }
+    return at;
+  }
+
+  private newId(): number {
+    const id = this.idsUsed++;
+    if (2 * id + 1 >= this.keys.length) this.keys = grown(this.keys, 2 * id + 2, FREE, 2);
+    return id;
+  }
+
+  private growShard(shard: number): Int32Array {
+    const old = this.shards[shard] as Int32Array;
+    const slots = new Int32Array(old.length * 2);
+    const mask = slots.length / SLOT - 1;
+    for (let from = 0; from < old.length; from += SLOT) {
+      if (old[from] === 0) continue;
+      let at = slotHash(old[from + 1] as number, old[from + 2] as number) & mask;
+      while (slots[at * SLOT] !== 0) at = (at + 1) & mask;
+      slots[at * SLOT] = old[from] as number;
+      slots[at * SLOT + 1] = old[from + 1] as number;
+      slots[at * SLOT + 2] = old[from + 2] as number;
+    }
+    this.shards[shard] = slots;
+    return slots;
+  }
+}
