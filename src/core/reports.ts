@@ -1,17 +1,20 @@
+import { grown } from './arrays.js';
 import type { Planner } from './planner.js';
 import type { ReplicaMap } from './replicas.js';
 import type { AssembledReport, ListChange } from './split.js';
 
 /**
  * Writes chunk reports into the replica map, telling the planner of each
- * replica gained or lost. A full report is applied as a diff: per-chunk
- * stamps dedupe it in O(its length), so an identical report costs one lookup
- * per handle and no writes, and only a report that dropped something walks
- * the server's list. An incremental report costs O(its length), whatever
- * the server holds.
+ * replica gained or lost. A full report equal to the server's list, in its
+ * order, is matched in one pass with no lookup in the map (the common case:
+ * an hourly report from a server kept in step by incremental ones). Any
+ * other is applied as a diff: per-chunk stamps dedupe it in O(its length),
+ * only a report that dropped something walks the server's list, and the
+ * list is left in the report's order so its next report matches in one
+ * pass. An incremental report costs O(its length), whatever the server holds.
  */
 export class ReportApplier {
-  private stamps = new Uint32Array(1024);
+  private stamps: Int32Array = new Int32Array(1024);
   private epoch = 0;
 
   constructor(
@@ -24,6 +27,7 @@ export class ReportApplier {
    * is re-filed (its replica just started counting again).
    */
   apply(server: number, handles: readonly string[], recountAll: boolean, now: number): void {
+    if (this.replicas.listEquals(server, [handles])) return this.unchanged(server, recountAll, now);
     const epoch = this.nextEpoch();
     let seen = 0;
     for (const handle of handles) {
@@ -44,6 +48,7 @@ export class ReportApplier {
    * change never comes and goes in the map (nor in the planner's view).
    */
   applyAssembled(server: number, report: AssembledReport, recountAll: boolean, now: number): void {
+    if (report.changes.length === 0 && this.replicas.listEquals(server, report.parts)) return this.unchanged(server, recountAll, now);
     const listed = this.nextEpoch();
     const kept = this.nextEpoch();
     const fresh: number[] = [];
@@ -82,8 +87,12 @@ export class ReportApplier {
     }
   }
 
+  private unchanged(server: number, recountAll: boolean, now: number): void {
+    if (recountAll) for (const id of this.replicas.chunksOf(server)) this.planner.touch(id, now);
+  }
+
   private keep(server: number, id: number, recountAll: boolean, now: number): void {
-    if (this.replicas.add(server, id)) this.planner.replicaAdded(server, id, now);
+    if (this.replicas.addOrMoveLast(server, id)) this.planner.replicaAdded(server, id, now);
     else if (recountAll) this.planner.touch(id, now);
   }
 
@@ -111,7 +120,7 @@ export class ReportApplier {
   }
 
   private nextEpoch(): number {
-    if (this.epoch === 0xffffffff) {
+    if (this.epoch === 0x7fffffff) {
       this.stamps.fill(0);
       this.epoch = 0;
     }
@@ -119,10 +128,6 @@ export class ReportApplier {
   }
 
   private growStamps(id: number): void {
-    let size = this.stamps.length;
-    while (size <= id) size *= 2;
-    const grown = new Uint32Array(size);
-    grown.set(this.stamps);
-    this.stamps = grown;
+    this.stamps = grown(this.stamps, id + 1, 0);
   }
 }

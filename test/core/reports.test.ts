@@ -54,3 +54,23 @@ t.test('servers are diffed apart, and many handles past the first stamps are sti
   t.same(told, ['removed 1:k1']);
   t.equal(held(0).length, 3000, 'another server\'s report leaves this one alone');
 });
+
+t.test("a full report leaves the server's list in its order, so the same report next time matches in one pass", async (t) => {
+  const { reports, replicas, told } = setup();
+  reports.apply(2, ['a', 'b', 'c'], false, 0);
+  t.equal(replicas.listEquals(2, [['a', 'b', 'c']]), true);
+  reports.apply(2, ['c', 'a', 'b', 'a'], false, 10);
+  t.equal(replicas.listEquals(2, [['c', 'a', 'b']]), true, 'the order of the last report, a repeat collapsed');
+  reports.applyChanges(2, { added: ['d'], removed: ['a'] }, 20);
+  t.equal(replicas.listEquals(2, [['c', 'b', 'd']]), true, 'incremental gains go last, losses leave their place');
+  told.length = 0;
+  reports.apply(2, ['c', 'b', 'd'], true, 30);
+  t.same(told, ['touch c', 'touch b', 'touch d'], 'a matching report with recountAll re-files each chunk, in order');
+  told.length = 0;
+  reports.applyAssembled(2, { parts: [['c'], ['b', 'd']], changes: [] }, true, 40);
+  t.same(told, ['touch c', 'touch b', 'touch d'], 'a split report matches part after part');
+  told.length = 0;
+  reports.applyAssembled(2, { parts: [['b'], ['c', 'd']], changes: [] }, false, 50);
+  t.same(told, [], 'in another order it is a diff with nothing to change');
+  t.equal(replicas.listEquals(2, [['b', 'c', 'd']]), true);
+});
