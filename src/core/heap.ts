@@ -18,6 +18,12 @@ export class DeadlineHeap {
     return (this.positions[key] ?? -1) >= 0;
   }
 
+  /** The key's deadline, or undefined when it is absent. */
+  deadlineOf(key: number): number | undefined {
+    const at = this.positions[key] ?? -1;
+    return at < 0 ? undefined : this.deadlines[at];
+  }
+
   peekDeadline(): number | undefined {
     return this.deadlines[0];
   }

@@ -71,3 +71,14 @@ t.test('behaves like a sorted model under random operations', async () => {
     }),
   );
 });
+
+t.test("deadlineOf reads a key's deadline without moving it", async (t) => {
+  const heap = new DeadlineHeap();
+  heap.set(3, 10);
+  heap.set(1, 5);
+  t.equal(heap.deadlineOf(3), 10);
+  t.equal(heap.deadlineOf(99), undefined, 'a key never set');
+  heap.delete(3);
+  t.equal(heap.deadlineOf(3), undefined, 'a key deleted');
+  t.equal(heap.peekDeadline(), 5);
+});

@@ -74,13 +74,22 @@ t.test('an asked server is asked on every reply until it reports; one that does 
   t.equal(full(m, 20_001, 's0'), false);
 });
 
-t.test('a lease kept for a server that is never answered (its heartbeats refused) is lost too', async (t) => {
+t.test('a lease waits for no server: one that is not answered (its heartbeats refused) is passed over', async (t) => {
   const m = newMaster({ maxFullReportLeases: 1, pendingTimeoutMs: 10_000 });
   m.keepAlive(0, 's0');
-  t.equal(idle(m, 1, 's1'), false, 's0 has waited longer: the lease is kept for it');
-  m.keepAlive(5000, 's0');
-  t.equal(idle(m, 5001, 's1'), false);
-  t.equal(idle(m, 10_001, 's1'), true, 'unused for a timeout, it goes to s1');
+  t.equal(idle(m, 1, 's1'), true, 's0 waited longer, but within pending_timeout of it the first one heard is asked');
+  t.equal(idle(m, 2, 's0'), false, 'the lease is taken');
+});
+
+t.test('beyond pending_timeout of the longest waiting, a server waits for it', async (t) => {
+  const m = newMaster({ maxFullReportLeases: 1, fullReportIntervalMs: 10_000, pendingTimeoutMs: 5000 });
+  full(m, 0, 'a');
+  full(m, 20_000, 'b');
+  m.keepAlive(25_000, 'a');
+  t.equal(idle(m, 31_000, 'b'), false, 'a fell due 20 s before b: the free lease is not for b');
+  t.equal(idle(m, 31_001, 'a'), true);
+  t.equal(full(m, 31_002, 'a'), false);
+  t.equal(idle(m, 31_003, 'b'), true, 'then b');
 });
 
 t.test('a dead server gives its lease back', async (t) => {
@@ -133,21 +142,22 @@ t.test('a server due for its periodic report that does not send it loses its tur
   t.equal(idle(m, 15_000, 'a'), false, 'its lease is lost a timeout after the ask');
   t.equal(idle(m, 15_001, 'b'), true);
   t.equal(full(m, 15_002, 'b'), false);
-  t.equal(idle(m, 15_003, 'a'), true, 'a is due still: its turn comes back once the lease is free');
+  t.equal(idle(m, 15_003, 'a'), false, 'it had its turn: it is due again a timeout after losing it');
+  t.equal(idle(m, 20_000, 'a'), true);
 });
 
 t.test('servers with no list go first, then the oldest last report', async (t) => {
   const m = newMaster({ maxFullReportLeases: 1, fullReportIntervalMs: 10_000 });
   full(m, 0, 'a');
   full(m, 1000, 'b');
-  t.equal(idle(m, 12_000, 'b'), false, 'a is older and due first: the lease is kept for it');
-  t.equal(idle(m, 12_001, 'a'), true);
+  t.equal(idle(m, 12_000, 'b'), true, 'b fell due within pending_timeout of a: heard first, it is asked first');
+  t.equal(idle(m, 12_001, 'a'), false);
   t.equal(idle(m, 12_002, 'c'), false, 'a newcomer waits for the lease');
-  t.equal(full(m, 13_000, 'a'), false);
-  t.equal(idle(m, 13_001, 'b'), false, 'the freed lease goes to c, which has no list at all');
+  t.equal(full(m, 13_000, 'b'), false);
+  t.equal(idle(m, 13_001, 'a'), false, 'the freed lease goes to c, which has no list at all');
   t.equal(idle(m, 13_002, 'c'), true);
   t.equal(full(m, 14_000, 'c'), false);
-  t.equal(idle(m, 14_001, 'b'), true, 'then b');
+  t.equal(idle(m, 14_001, 'a'), true, 'then a');
 });
 
 t.test('an unasked full report is applied and frees the lease it did not need', async (t) => {
