@@ -120,8 +120,8 @@ if (missing !== undefined) {
   emitResults(results);
 }
 
-function blocksOf(r) {
-  return r.end.blocks.map((b) => `${b.ms}@${round(b.atMs / 1000, 1)}`).join(' ') || 'none over 20';
+function blocksOf(r, key = 'blocks') {
+  return r.end[key].map((b) => `${b.ms}@${round(b.atMs / 1000, 1)}`).join(' ') || 'none over 20';
 }
 
 function emitResults([ours, bare]) {
@@ -151,7 +151,8 @@ function emitResults([ours, bare]) {
       `monitorEventLoopDelay (5 ms resolution) in the daemon process over the whole restart; ` +
       `cross-check, max nodejs_eventloop_lag_max_seconds over the scrapes: ${round(ours.lagMaxMs, 1)} / ${round(bare.lagMaxMs, 1)} ms; ` +
       `stalls the daemon credited to deadlines: ${round(ours.end.stallMs, 0)} / ${round(bare.end.stallMs, 0)} ms; ` +
-      `longest blocks (ms at s since the daemon's reset just before the first heartbeat): ${blocksOf(ours)} / ${blocksOf(bare)}`,
+      `longest blocks (ms at s since the daemon's reset just before the first heartbeat): ${blocksOf(ours)} / ${blocksOf(bare)}; ` +
+      `longest GC pauses, the same way: ${blocksOf(ours, 'gcs')} / ${blocksOf(bare, 'gcs')}; the load generator shares the machine's cores, so a block may also be the daemon descheduled`,
   }));
   emit(row({
     section: SECTION, figure: FIGURES.deaths, value: ours.end.deaths, unit: 'servers', baseline: bare.end.deaths, bar: 0,
