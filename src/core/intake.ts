@@ -51,6 +51,22 @@ export class ReportIntake {
     this.lists.died(server, at);
     this.leases.drop(server);
     this.split.discard(server);
+    this.applier.cancel(server);
+  }
+
+  /** True while full reports wait to be applied in steps. */
+  get busy(): boolean {
+    return this.applier.busy;
+  }
+
+  /** Applies queued full reports for about `budget` handles; returns the work done. */
+  step(budget: number, now: number): number {
+    return this.applier.step(budget, now, (server) => this.completed(server, now));
+  }
+
+  /** Chunk ids were freed: a report under way looks its handles up again. */
+  idsFreed(): void {
+    this.applier.restart();
   }
 
   advance(now: number): void {
@@ -66,11 +82,11 @@ export class ReportIntake {
   take(server: number, input: HeartbeatInput, now: number): void {
     const { chunks, report, chunksAdded, chunksRemoved } = input;
     if (chunks !== undefined && report === undefined) {
-      this.complete(server, now, (recountAll) => this.applier.apply(server, chunks, recountAll, now));
+      this.full(server, [chunks], [], now);
     } else if (chunks !== undefined && report !== undefined) {
       const outcome = this.split.part(server, report, chunks, now);
       if (outcome === 'started') this.leases.extend(server, now);
-      else if (outcome !== 'waiting') this.complete(server, now, (recountAll) => this.applier.applyAssembled(server, outcome, recountAll, now));
+      else if (outcome !== 'waiting') this.full(server, outcome.parts, outcome.changes, now);
     } else if (chunksAdded !== undefined || chunksRemoved !== undefined) {
       this.change(server, { added: chunksAdded ?? NO_HANDLES, removed: chunksRemoved ?? NO_HANDLES }, now);
     }
@@ -78,12 +94,18 @@ export class ReportIntake {
 
   /** Whether this heartbeat's reply asks the server for its full list. */
   ask(server: number, now: number): boolean {
-    return this.leases.ask(server, now, this.split.inProgress(server));
+    return this.leases.ask(server, now, this.split.inProgress(server) || this.applier.waiting(server));
   }
 
-  /** A full list from a server being reaped replaces what is left of its old one, all of which counts again. */
-  private complete(server: number, now: number, write: (recountAll: boolean) => void): void {
-    write(this.stopReap(server));
+  /**
+   * A full list from a server being reaped replaces what is left of its old
+   * one, all of which counts again. A long one completes in later steps.
+   */
+  private full(server: number, parts: readonly (readonly string[])[], changes: readonly ListChange[], now: number): void {
+    if (this.applier.take(server, parts, changes, this.stopReap(server), now)) this.completed(server, now);
+  }
+
+  private completed(server: number, now: number): void {
     this.planner.reportReceived(server, now);
     this.lists.completed(server, now);
     this.leases.reported(server, now);
@@ -92,6 +114,6 @@ export class ReportIntake {
   /** Applied at once unless the server's list is lost; kept for its split report under way, if any. */
   private change(server: number, change: ListChange, now: number): void {
     this.split.changed(server, change);
-    if (!this.lists.lost(server)) this.applier.applyChanges(server, change, now);
+    if (!this.lists.lost(server) || this.applier.waiting(server)) this.applier.change(server, change, now);
   }
 }

@@ -9,6 +9,7 @@ import { Planner } from './planner.js';
 import { type ServerRecord, ServerRegistry, statusOf } from './registry.js';
 import { underReplicatedList } from './reads.js';
 import { ReplicaMap } from './replicas.js';
+import { REPORT_BATCH } from './reports.js';
 import { SWEEP_BATCH, type SweepHooks, Sweeps } from './sweeps.js';
 import type {
   CoreEvent,
@@ -78,7 +79,7 @@ export class Master {
 
   /** The earliest time at which tick() has work to do, if any. */
   nextDeadline(): number | undefined {
-    if (this.sweeps.busy) return this.now;
+    if (this.sweeps.busy || this.intake.busy) return this.now;
     let next = this.liveness.nextDeadline();
     const candidates = [this.pause.nextDeadline(), this.planner.nextDeadline(this.now, this.pause.paused), this.intake.nextDeadline()];
     for (const at of candidates) if (at !== undefined && (next === undefined || at < next)) next = at;
@@ -86,14 +87,15 @@ export class Master {
   }
 
   /**
-   * Applies due deadlines, then does one bounded batch of sweep work or, when
-   * none is left, a planning round if one is due: never both, to keep each
-   * call short (heartbeats still plan while a sweep is under way).
+   * Applies due deadlines, then does one bounded batch of sweep work, else
+   * of a long full report, else a planning round if one is due: one of
+   * them, to keep each call short (heartbeats still plan meanwhile).
    */
   tick(now: number): void {
     this.advance(now);
     const swept = this.sweeps.step(this.replicas, SWEEP_BATCH, this.sweepHooks);
-    if (swept === 0 && !this.pause.paused) this.planner.roundIfDue(this.now);
+    const applied = swept === 0 ? this.intake.step(REPORT_BATCH, this.now) : 0;
+    if (swept === 0 && applied === 0 && !this.pause.paused) this.planner.roundIfDue(this.now);
   }
 
   /** Events since the last call; chunks that went missing are summed into one chunks_missing event. */
@@ -255,6 +257,7 @@ export class Master {
     if (record.alive) return 'alive';
     this.liveness.cancel(record.index);
     this.departures.forget(record, this.now);
+    this.intake.idsFreed();
     this.checkBrake(this.now);
     return 'forgotten';
   }

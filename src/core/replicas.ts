@@ -118,6 +118,11 @@ export class ReplicaMap {
     }
   }
 
+  /** How many servers hold the chunk (0 for an id not in use). */
+  holderCount(chunk: number): number {
+    return this.isChunk(chunk) ? (this.chunkReplicas[chunk] as number) : 0;
+  }
+
   countOf(server: number): number {
     return this.isServer(server) ? (this.serverReplicas[server] as number) : 0;
   }

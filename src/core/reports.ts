@@ -1,78 +1,108 @@
-import { grown } from './arrays.js';
 import type { Planner } from './planner.js';
 import type { ReplicaMap } from './replicas.js';
+import { ReportJob, Stamps } from './report-job.js';
 import type { AssembledReport, ListChange } from './split.js';
+
+/**
+ * Full reports up to this many handles are applied in the heartbeat that
+ * completes them; longer ones in steps of this many from tick(), one report
+ * at a time, so the event loop is never held for long (at 100M replicas a
+ * step takes about 20 ms) and heartbeats are read between steps.
+ */
+export const REPORT_BATCH = 20_000;
 
 /**
  * Writes chunk reports into the replica map, telling the planner of each
  * replica gained or lost. A full report equal to the server's list, in its
  * order, is matched in one pass with no lookup in the map (the common case:
  * an hourly report from a server kept in step by incremental ones). Any
- * other is applied as a diff: per-chunk stamps dedupe it in O(its length),
- * only a report that dropped something walks the server's list, and the
- * list is left in the report's order so its next report matches in one
- * pass. An incremental report costs O(its length), whatever the server holds.
+ * other is applied as a diff (see ReportJob), which leaves the server's
+ * list in the report's order so its next report matches in one pass. An
+ * incremental report costs O(its length), whatever the server holds.
  */
 export class ReportApplier {
-  private stamps: Int32Array = new Int32Array(1024);
-  private epoch = 0;
+  /** For reports applied at once: they never overlap one another. */
+  private readonly stampsNow = new Stamps();
+  /** For the queued report under way. */
+  private readonly stampsQueued = new Stamps();
+  /** Reports too long to apply at once, oldest first; the first is under way. */
+  private readonly queue: ReportJob[] = [];
+  /** How many of the queued reports each server has. */
+  private readonly queuedBy = new Map<number, number>();
+  /** Changes heard from servers whose full report waits in the queue, applied after it. */
+  private readonly deferred = new Map<number, ListChange[]>();
 
   constructor(
     private readonly replicas: ReplicaMap,
     private readonly planner: Planner,
   ) {}
 
-  /**
-   * Replaces a server's chunk list. With `recountAll`, every reported chunk
-   * is re-filed (its replica just started counting again).
-   */
-  apply(server: number, handles: readonly string[], recountAll: boolean, now: number): void {
-    if (this.replicas.listEquals(server, [handles])) return this.unchanged(server, recountAll, now);
-    const epoch = this.nextEpoch();
-    let seen = 0;
-    for (const handle of handles) {
-      const id = this.replicas.intern(handle);
-      if (id >= this.stamps.length) this.growStamps(id);
-      if (this.stamps[id] === epoch) continue;
-      this.stamps[id] = epoch;
-      seen++;
-      this.keep(server, id, recountAll, now);
-    }
-    this.dropUnstamped(server, seen, epoch, now);
+  /** True while reports wait to be applied: tick() has work. */
+  get busy(): boolean {
+    return this.queue.length > 0;
+  }
+
+  /** True while a full report of this server waits in the queue. */
+  waiting(server: number): boolean {
+    return this.queuedBy.has(server);
   }
 
   /**
-   * Replaces a server's list with the union of a split report's parts, the
-   * changes heard since its first part applied on top in arrival order. The
-   * final list is worked out on stamps first, so a chunk dropped by a later
-   * change never comes and goes in the map (nor in the planner's view).
+   * A full report (its parts and the changes heard since the first one):
+   * applied now and true, or queued behind the server's earlier one or for
+   * its length, and false (step() says when it is done).
    */
+  take(server: number, parts: readonly (readonly string[])[], changes: readonly ListChange[], recountAll: boolean, now: number): boolean {
+    let size = 0;
+    for (const part of parts) size += part.length;
+    if (!this.waiting(server) && size <= REPORT_BATCH) {
+      this.applyNow(server, parts, changes, recountAll, now);
+      return true;
+    }
+    // Changes heard before this report are in it.
+    this.deferred.delete(server);
+    const job = new ReportJob(server, parts, changes, recountAll, this.replicas, this.planner);
+    this.queue.push(job);
+    this.queuedBy.set(server, (this.queuedBy.get(server) ?? 0) + 1);
+    if (this.queue.length === 1) job.begin(this.stampsQueued);
+    return false;
+  }
+
+  /** Replaces a server's chunk list at once, whatever its length. */
+  apply(server: number, handles: readonly string[], recountAll: boolean, now: number): void {
+    this.applyNow(server, [handles], [], recountAll, now);
+  }
+
+  /** A split report's parts and the changes heard since its first part, at once. */
   applyAssembled(server: number, report: AssembledReport, recountAll: boolean, now: number): void {
-    if (report.changes.length === 0 && this.replicas.listEquals(server, report.parts)) return this.unchanged(server, recountAll, now);
-    const listed = this.nextEpoch();
-    const kept = this.nextEpoch();
-    const fresh: number[] = [];
-    const candidates: Int32Array[] = [];
-    for (const part of report.parts) candidates.push(this.stampAll(part, listed, fresh));
-    for (const change of report.changes) {
-      candidates.push(this.stampAll(change.added, listed, fresh));
-      for (const handle of change.removed) {
-        const id = this.replicas.idOf(handle);
-        if (id !== undefined && this.stamps[id] === listed) this.stamps[id] = 0;
-      }
+    this.applyNow(server, report.parts, report.changes, recountAll, now);
+  }
+
+  /**
+   * Works on queued reports for about `budget` handles; `finished` hears of
+   * each one done, after the changes deferred behind it are applied.
+   */
+  step(budget: number, now: number, finished: (server: number) => void): number {
+    let work = 0;
+    while (work < budget && this.queue.length > 0) {
+      const job = this.queue[0] as ReportJob;
+      work += job.step(budget - work, now);
+      if (!job.done) break;
+      this.queue.shift();
+      this.unqueued(job.server);
+      this.queue[0]?.begin(this.stampsQueued);
+      if (!this.waiting(job.server)) this.applyDeferred(job.server, now);
+      finished(job.server);
     }
-    let seen = 0;
-    for (const ids of candidates) {
-      for (const id of ids) {
-        if (this.stamps[id] !== listed) continue;
-        this.stamps[id] = kept;
-        seen++;
-        this.keep(server, id, recountAll, now);
-      }
-    }
-    this.dropUnstamped(server, seen, kept, now);
-    // A handle first heard in this report and removed again holds no replica: its id goes back.
-    for (const id of fresh) if (this.replicas.holdersOf(id).length === 0) this.replicas.forgetChunk(id);
+    return work;
+  }
+
+  /** Applied now, unless the server's full report waits: then after it. */
+  change(server: number, change: ListChange, now: number): void {
+    if (!this.waiting(server)) return this.applyChanges(server, change, now);
+    const deferred = this.deferred.get(server);
+    if (deferred === undefined) this.deferred.set(server, [change]);
+    else deferred.push(change);
   }
 
   /** Gains first, then losses: a handle in both lists ends up not held, the side a later full report can only correct safely. */
@@ -87,47 +117,40 @@ export class ReportApplier {
     }
   }
 
-  private unchanged(server: number, recountAll: boolean, now: number): void {
-    if (recountAll) for (const id of this.replicas.chunksOf(server)) this.planner.touch(id, now);
+  /** The server is gone: its queued reports are dropped, and what the one under way interned is let go. */
+  cancel(server: number): void {
+    this.deferred.delete(server);
+    if (!this.queuedBy.delete(server)) return;
+    const head = this.queue[0] as ReportJob;
+    for (let at = this.queue.length - 1; at >= 0; at--) if ((this.queue[at] as ReportJob).server === server) this.queue.splice(at, 1);
+    if (head === this.queue[0]) return;
+    head.abandon();
+    this.queue[0]?.begin(this.stampsQueued);
   }
 
-  private keep(server: number, id: number, recountAll: boolean, now: number): void {
-    if (this.replicas.addOrMoveLast(server, id)) this.planner.replicaAdded(server, id, now);
-    else if (recountAll) this.planner.touch(id, now);
+  /** Chunk ids were freed (a server forgotten): the report under way starts over from its handles. */
+  restart(): void {
+    this.queue[0]?.begin(this.stampsQueued);
   }
 
-  /** Removes the server's replicas not stamped `epoch`, unless all `seen` of its list were. */
-  private dropUnstamped(server: number, seen: number, epoch: number, now: number): void {
-    if (seen === this.replicas.countOf(server)) return;
-    for (const id of [...this.replicas.chunksOf(server)]) {
-      if (this.stamps[id] !== epoch && this.replicas.remove(server, id)) this.planner.replicaRemoved(server, id, now);
+  private applyNow(server: number, parts: readonly (readonly string[])[], changes: readonly ListChange[], recountAll: boolean, now: number): void {
+    if (changes.length === 0 && this.replicas.listEquals(server, parts)) {
+      if (recountAll) for (const id of this.replicas.chunksOf(server)) this.planner.touch(id, now);
+      return;
     }
+    const job = new ReportJob(server, parts, changes, recountAll, this.replicas, this.planner);
+    job.begin(this.stampsNow);
+    job.step(Infinity, now);
   }
 
-  /** Interns and stamps each handle; returns their ids, and adds to `fresh` those interned just now. */
-  private stampAll(handles: readonly string[], epoch: number, fresh: number[]): Int32Array {
-    const ids = new Int32Array(handles.length);
-    for (let at = 0; at < handles.length; at++) {
-      const handle = handles[at] as string;
-      const known = this.replicas.idOf(handle);
-      const id = known ?? this.replicas.intern(handle);
-      if (known === undefined) fresh.push(id);
-      if (id >= this.stamps.length) this.growStamps(id);
-      this.stamps[id] = epoch;
-      ids[at] = id;
-    }
-    return ids;
+  private unqueued(server: number): void {
+    const left = (this.queuedBy.get(server) as number) - 1;
+    if (left === 0) this.queuedBy.delete(server);
+    else this.queuedBy.set(server, left);
   }
 
-  private nextEpoch(): number {
-    if (this.epoch === 0x7fffffff) {
-      this.stamps.fill(0);
-      this.epoch = 0;
-    }
-    return ++this.epoch;
-  }
-
-  private growStamps(id: number): void {
-    this.stamps = grown(this.stamps, id + 1, 0);
+  private applyDeferred(server: number, now: number): void {
+    for (const change of this.deferred.get(server) ?? []) this.applyChanges(server, change, now);
+    this.deferred.delete(server);
   }
 }

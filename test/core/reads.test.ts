@@ -41,6 +41,7 @@ function bigDeath(chunks: number): { master: Master; at: number } {
   const list = handles(chunks);
   for (const s of ['big', 'b', 'c']) beat(master, 0, s, { chunks: list });
   beat(master, 0, 'd', { chunks: [] });
+  settle(master, 0);
   for (const s of ['b', 'c', 'd']) beat(master, 10_000, s);
   return { master, at: 15_000 };
 }
@@ -120,6 +121,7 @@ t.test('during a big sweep, a page lists the chunks filed so far, each with its 
   beat(master, 0, 'b', { chunks: list });
   beat(master, 0, 'c', { chunks: list.slice(0, 2 * EXACT_SWEEP_BOUND) });
   beat(master, 0, 'd', { chunks: [] });
+  settle(master, 0);
   for (const s of ['b', 'c', 'd']) beat(master, 10_000, s);
   master.tick(15_000);
   const filed = replicationSummary(master, 15_000);
