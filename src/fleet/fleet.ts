@@ -118,6 +118,16 @@ class FleetRun {
       this.stats.skipped++;
       return;
     }
+    this.send(server);
+  }
+
+  /**
+   * One heartbeat now. A full report asked for, and each part after the
+   * first, follow the answer at once rather than a heartbeat later: one part
+   * an interval would let a list of more than a dozen parts outlive
+   * pending_timeout, and a report lease sit idle.
+   */
+  private send(server: ChunkServer): void {
     const sentAt = this.clock.now();
     server.lastSentAt = sentAt;
     this.stats.sent++;
@@ -131,6 +141,7 @@ class FleetRun {
         this.stats.copies += applied.copies;
         this.stats.copiesFailed += applied.copiesFailed;
         this.stats.deletes += applied.deletes;
+        if (this.reporter.owesReport(server)) this.inFlight.get(server)?.then(() => this.stopped || server.silent || this.send(server));
       },
       (error: unknown) => {
         this.stats.failed++;

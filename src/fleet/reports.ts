@@ -31,7 +31,8 @@ export type ReportOptions = Pick<FleetConfig, 'report' | 'reportPartSize'>;
  * default): the chunks added and removed since the master last accepted a
  * report of them, and a full list at first contact and whenever the master
  * answers `full_report: true`. Full: a full list every heartbeat. A full list
- * longer than `reportPartSize` goes in parts, one a heartbeat, under a fresh id.
+ * longer than `reportPartSize` goes in parts under a fresh id; a report asked
+ * for, and each part after the first, go at once, not a heartbeat later.
  */
 export class Reporter {
   private readonly reports = new Map<ChunkServer, FullReport>();
@@ -74,6 +75,11 @@ export class Reporter {
     this.counts.full++;
     this.known.add(server);
     this.heed(server, answer);
+  }
+
+  /** In incremental mode: a full report is under way, or was asked for, and its next heartbeat carries it. */
+  owesReport(server: ChunkServer): boolean {
+    return this.options.report === 'incremental' && (this.reports.has(server) || !this.known.has(server));
   }
 
   /** The server restarted: a report under way is dropped, and it begins with a full report. */

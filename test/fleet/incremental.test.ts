@@ -47,7 +47,7 @@ for (const ws of [false, true]) {
   });
 }
 
-t.test('--report-part-size: full reports in parts, one a heartbeat, each under its own id; the map ends equal to the disks', async (t) => {
+t.test('--report-part-size: full reports in parts, each under its own id; the map ends equal to the disks', async (t) => {
   const master = await startRealMaster({ core: PATIENT });
   t.teardown(() => master.close());
   const { stats, fleet } = await run(config(master.url, { chunksPerServer: 10, reportPartSize: 4 }));
@@ -58,12 +58,30 @@ t.test('--report-part-size: full reports in parts, one a heartbeat, each under i
     const own = parts.filter((r) => r.server === server.id);
     const count = own[0]?.report?.parts ?? 0;
     t.ok(count >= 2, `${server.id}: about ten handles in parts of four (${count} parts)`);
-    t.same(own.map((r) => r.report?.part), [...Array(count).keys()], `${server.id}: every part once, in order, one a heartbeat`);
+    t.same(own.map((r) => r.report?.part), [...Array(count).keys()], `${server.id}: every part once, in order`);
     t.ok(own.every((r) => r.report?.parts === count && r.report.id === own[0]?.report?.id && (r.chunks?.length ?? 0) <= 4));
   }
   t.equal(new Set(parts.map((r) => r.report?.id)).size, 4, 'a fresh id per report');
   t.equal(master.reports.filter((r) => r.chunks !== undefined && r.report === undefined).length, 0, 'every full list went in parts');
   t.same(await mapMismatches(master, fleet), []);
+});
+
+t.test('the parts of a full report go back to back, not one an interval', async (t) => {
+  const master = await startRealMaster({ core: PATIENT });
+  t.teardown(() => master.close());
+  // First heartbeats are spread over the interval (0, 0.5, 1, 1.5 s): each server has one before the run ends, and one part a heartbeat would get one part of three out.
+  const { stats } = await run(config(master.url, { chunksPerServer: 10, reportPartSize: 4, intervalMs: 2000, durationMs: 1900, churnPerMin: 0 }));
+  t.equal(stats.reports.full, 4, 'every server finished its report within the first interval');
+  t.equal(stats.reports.parts, master.reports.filter((r) => r.report !== undefined).length);
+});
+
+t.test('a full report asked for follows the answer at once (fake master)', async (t) => {
+  const master = await startFakeMaster({ instruct: (r, nth) => (r.server !== 'cs0' ? {} : { full_report: nth === 2 }) });
+  t.teardown(() => master.close());
+  await run(config(master.url, { intervalMs: 1000, durationMs: 1500, churnPerMin: 0 }));
+  const cs0 = master.reports.filter((r) => r.server === 'cs0');
+  t.same(cs0.slice(0, 3).map((r) => r.chunks !== undefined), [true, false, true], 'asked in its second heartbeat, it sends its list straight after');
+  t.equal(cs0.length, 3, 'at once: the next heartbeat was due at 2 s, after the run');
 });
 
 t.test('--report full: a full list every heartbeat, churn and all', async (t) => {

@@ -25,7 +25,7 @@ export interface FleetConfig {
   report: ReportMode;
   /** Replicas each server gains, and as many it loses, a minute: new chunks written, the oldest deleted. */
   churnPerMin: number;
-  /** Handles in one part of a full report: a longer list goes in parts, one a heartbeat. */
+  /** Handles in one part of a full report: a longer list goes in parts, sent back to back. */
   reportPartSize: number;
 }
 
@@ -108,7 +108,7 @@ export const FLEET: Slice<FleetConfig> = {
       int(0, 1_000_000),
       (c: Fleet, v) => { c.churnPerMin = v; },
     ),
-    setting('report-part-size', 'handles per part of a full report: a longer list goes in parts, one a heartbeat (10000)', int(1, 10_000_000), (c: Fleet, v) => { c.reportPartSize = v; }),
+    setting('report-part-size', 'handles per part of a full report: a longer list goes in parts, sent back to back (10000)', int(1, 10_000_000), (c: Fleet, v) => { c.reportPartSize = v; }),
   ],
   defaults: defaultFleetConfig,
 };
