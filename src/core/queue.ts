@@ -1,65 +1,66 @@
+import { filled, grown } from './arrays.js';
+
+const END = -1;
+
+/** prev/next links over chunk ids, shared by lines that hold a chunk at most once between them. */
+class Links {
+  prev: Int32Array = filled(1024, END);
+  next: Int32Array = filled(1024, END);
+
+  fit(chunk: number): void {
+    if (chunk < this.prev.length) return;
+    this.prev = grown(this.prev, chunk + 1, END);
+    this.next = grown(this.next, chunk + 1, END);
+  }
+}
+
 /**
- * A first-in first-out line of chunk ids where an entry stays valid only
- * while its chunk still carries the stamp it was queued with. Moving a chunk
- * elsewhere just restamps it, so removal is O(1) with no search; stale
- * entries are skipped when met and swept out when they outnumber live ones.
+ * A first-in first-out line of chunk ids, linked through per-chunk arrays:
+ * adding, removing and moving a chunk to the back are O(1), and nothing is
+ * left behind to sweep. (A line of stamped entries did the same until, at
+ * 33M chunks, sweeping its stale entries held the loop for over a second.)
  */
-class StampedLine {
-  private chunks: number[] = [];
-  private stamps: number[] = [];
-  private head = 0;
+class ChunkLine {
+  private head = END;
+  private tail = END;
+  private count = 0;
 
-  constructor(private readonly valid: (chunk: number, stamp: number) => boolean) {}
+  constructor(private readonly links: Links) {}
 
-  push(chunk: number, stamp: number): void {
-    this.chunks.push(chunk);
-    this.stamps.push(stamp);
+  push(chunk: number): void {
+    this.links.fit(chunk);
+    const { prev, next } = this.links;
+    prev[chunk] = this.tail;
+    next[chunk] = END;
+    if (this.tail === END) this.head = chunk;
+    else next[this.tail] = chunk;
+    this.tail = chunk;
+    this.count++;
   }
 
-  /**
-   * Up to `limit` live chunks from the front, each moved to the back as it
-   * is taken (so the next call gives others a turn). Looks at each entry
-   * present at the start at most once.
-   */
+  remove(chunk: number): void {
+    const { prev, next } = this.links;
+    const before = prev[chunk] as number;
+    const after = next[chunk] as number;
+    if (before === END) this.head = after;
+    else next[before] = after;
+    if (after === END) this.tail = before;
+    else prev[after] = before;
+    this.count--;
+  }
+
+  /** Up to `limit` chunks from the front, each moved to the back as it is taken (so the next call gives others a turn). */
   take(limit: number, out: number[]): void {
-    for (let left = this.chunks.length - this.head; left > 0 && out.length < limit; left--) {
-      const chunk = this.chunks[this.head] as number;
-      const stamp = this.stamps[this.head] as number;
-      this.head++;
-      if (!this.valid(chunk, stamp)) continue;
+    for (let left = Math.min(this.count, limit - out.length); left > 0; left--) {
+      const chunk = this.head;
       out.push(chunk);
-      this.push(chunk, stamp);
+      this.remove(chunk);
+      this.push(chunk);
     }
   }
 
   *live(): Generator<number> {
-    for (let at = this.head; at < this.chunks.length; at++) {
-      const chunk = this.chunks[at] as number;
-      if (this.valid(chunk, this.stamps[at] as number)) yield chunk;
-    }
-  }
-
-  /** Drops spent and stale entries once they make up most of the line (amortised O(1) per entry). */
-  compact(liveCount: number): void {
-    const entries = this.chunks.length - this.head;
-    if (entries > 2 * liveCount + 1024) {
-      let kept = 0;
-      for (let at = this.head; at < this.chunks.length; at++) {
-        const chunk = this.chunks[at] as number;
-        const stamp = this.stamps[at] as number;
-        if (!this.valid(chunk, stamp)) continue;
-        this.chunks[kept] = chunk;
-        this.stamps[kept] = stamp;
-        kept++;
-      }
-      this.chunks.length = kept;
-      this.stamps.length = kept;
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.chunks.length) {
-      this.chunks = this.chunks.slice(this.head);
-      this.stamps = this.stamps.slice(this.head);
-      this.head = 0;
-    }
+    for (let chunk = this.head; chunk !== END; chunk = this.links.next[chunk] as number) yield chunk;
   }
 }
 
@@ -75,22 +76,20 @@ const MISSING = -2;
  */
 export class ChunkQueue {
   readonly missing = new Set<number>();
-  private readonly buckets: StampedLine[];
+  private readonly buckets: ChunkLine[];
   private readonly bucketSizes: number[];
-  private readonly excess: StampedLine;
+  private readonly excess = new ChunkLine(new Links());
   private excessSize = 0;
   /** chunk -> bucket index, MISSING or NONE. */
   private place = new Int8Array(1024).fill(NONE);
-  /** chunk -> stamp of its bucket entry; 0 when in no bucket. */
-  private placeStamp = new Uint32Array(1024);
-  /** chunk -> stamp of its excess entry; 0 when not in excess. */
-  private excessStamp = new Uint32Array(1024);
-  private nextStamp = 1;
+  /** chunk -> 1 while it is in the excess line. */
+  private inExcess = new Uint8Array(1024);
 
   constructor(readonly targetRf: number) {
-    this.buckets = Array.from({ length: targetRf }, () => new StampedLine((chunk, stamp) => this.placeStamp[chunk] === stamp));
+    // A chunk sits in one bucket at most: the buckets can share links.
+    const links = new Links();
+    this.buckets = Array.from({ length: targetRf }, () => new ChunkLine(links));
     this.bucketSizes = Array.from({ length: targetRf }, () => 0);
-    this.excess = new StampedLine((chunk, stamp) => this.excessStamp[chunk] === stamp);
   }
 
   /** Chunks below target RF that copies could help (missing ones cannot be helped). */
@@ -133,16 +132,15 @@ export class ChunkQueue {
     const before = this.place[chunk] as number;
     const after = live === 0 ? MISSING : counted < this.targetRf ? counted : NONE;
     if (before !== after) this.move(chunk, before, after);
-    const inExcess = this.excessStamp[chunk] !== 0;
+    const inExcess = this.inExcess[chunk] === 1;
     if (live > this.targetRf && !inExcess) {
-      const stamp = this.nextStamp++;
-      this.excessStamp[chunk] = stamp;
-      this.excess.push(chunk, stamp);
+      this.inExcess[chunk] = 1;
+      this.excess.push(chunk);
       this.excessSize++;
     } else if (live <= this.targetRf && inExcess) {
-      this.excessStamp[chunk] = 0;
+      this.inExcess[chunk] = 0;
+      this.excess.remove(chunk);
       this.excessSize--;
-      this.excess.compact(this.excessSize);
     }
     return after === MISSING && before !== MISSING;
   }
@@ -157,17 +155,13 @@ export class ChunkQueue {
   /** Up to `limit` chunks that copies could help, fewest counted replicas first; each goes to the back of its line. */
   takeUnder(limit: number): number[] {
     const out: number[] = [];
-    this.buckets.forEach((bucket, at) => {
-      bucket.take(limit, out);
-      bucket.compact(this.bucketSizes[at] as number);
-    });
+    for (const bucket of this.buckets) bucket.take(limit, out);
     return out;
   }
 
   takeExcess(limit: number): number[] {
     const out: number[] = [];
     this.excess.take(limit, out);
-    this.excess.compact(this.excessSize);
     return out;
   }
 
@@ -179,33 +173,26 @@ export class ChunkQueue {
 
   private move(chunk: number, before: number, after: number): void {
     this.place[chunk] = after;
-    this.placeStamp[chunk] = 0;
     if (before === MISSING) this.missing.delete(chunk);
     else if (before >= 0) {
       this.bucketSizes[before] = (this.bucketSizes[before] as number) - 1;
-      // The entry left behind is stale now; sweep once they pile up, even with no planning going on.
-      (this.buckets[before] as StampedLine).compact(this.bucketSizes[before] as number);
+      (this.buckets[before] as ChunkLine).remove(chunk);
     }
     if (after === MISSING) this.missing.add(chunk);
     else if (after >= 0) {
-      const stamp = this.nextStamp++;
-      this.placeStamp[chunk] = stamp;
-      (this.buckets[after] as StampedLine).push(chunk, stamp);
+      (this.buckets[after] as ChunkLine).push(chunk);
       this.bucketSizes[after] = (this.bucketSizes[after] as number) + 1;
     }
   }
 
   private grow(chunk: number): void {
     let size = this.place.length;
-    while (size <= chunk) size *= 2;
+    while (size <= chunk) size += size >> 1;
     const place = new Int8Array(size).fill(NONE);
     place.set(this.place);
     this.place = place;
-    const placeStamp = new Uint32Array(size);
-    placeStamp.set(this.placeStamp);
-    this.placeStamp = placeStamp;
-    const excessStamp = new Uint32Array(size);
-    excessStamp.set(this.excessStamp);
-    this.excessStamp = excessStamp;
+    const inExcess = new Uint8Array(size);
+    inExcess.set(this.inExcess);
+    this.inExcess = inExcess;
   }
 }
