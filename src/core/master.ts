@@ -29,12 +29,10 @@ export type ForgetOutcome = 'forgotten' | 'alive' | 'unknown';
  * The master's state machine. Sans-I/O: every entry point is told the time
  * (monotonic ms) and returns data; events wait in an outbox for takeEvents().
  * Entry points first apply every deadline up to `now`, so the outcome never
- * depends on whether the caller's timer fired on time. Replication planning
- * lives in Planner; work too big for one step (a dead server's replicas) is
- * done by Sweeps in bounded batches, one per tick(). Chunk reports (full,
- * split or incremental) and the asking for full ones are ReportIntake's.
- * Its state stays inside: callers read it through the entry points, stats()
- * and replicaCount().
+ * depends on whether the caller's timer fired on time. Planner plans; work too
+ * big for one step (a dead server's replicas, a long report) is done in
+ * bounded batches, one per tick(), by Sweeps and ReportIntake (chunk reports
+ * and the asking for them). State is read through the entry points only.
  */
 export class Master {
   readonly config: CoreConfig;
@@ -103,11 +101,7 @@ export class Master {
     return this.outbox.take(this.now);
   }
 
-  /**
-   * The master itself could not listen for `ms` (its own stall: GC, a long
-   * synchronous step, a backlog of input). No server is blamed for it: every
-   * liveness deadline moves back by as much. The caller measures stalls.
-   */
+  /** The master could not listen for `ms` (GC, a long step, a backlog): every liveness deadline moves back by as much. */
   creditStall(ms: number): void {
     this.liveness.credit(ms);
   }
@@ -132,11 +126,7 @@ export class Master {
     };
   }
 
-  /**
-   * Liveness only, with no reply to carry instructions (a heartbeat refused
-   * for its rate still proves the server is up): nothing is handed out, so
-   * nothing is lost with the refusal.
-   */
+  /** Liveness only (a heartbeat refused for its rate still proves the server up): no reply, so nothing is handed out. */
   keepAlive(now: number, server: string): ServerStatus {
     return statusOf(this.hear(now, { server }));
   }
@@ -162,7 +152,7 @@ export class Master {
   }
 
   serverStatus(now: number, filter?: ServerStatus): ServerView[] {
-    this.advance(now);
+    this.advanceWhole(now);
     const views: ServerView[] = [];
     for (const record of this.servers.all()) {
       if (filter === undefined || statusOf(record) === filter) views.push(serverViewOf(this.parts, record, this.now));
@@ -171,14 +161,14 @@ export class Master {
   }
 
   server(now: number, id: string): ServerView | undefined {
-    this.advance(now);
+    this.advanceWhole(now);
     const record = this.servers.get(id);
     return record && serverViewOf(this.parts, record, this.now);
   }
 
   /** Live holders of a chunk, in first-heartbeat order; [] for an unknown chunk. */
   chunkLocations(now: number, handle: string): string[] {
-    this.advance(now);
+    this.advanceWhole(now);
     return locationsOf(this.parts, handle);
   }
 
@@ -188,7 +178,7 @@ export class Master {
    * reads in reads.ts never do that.
    */
   checkReplication(now: number): UnderReplicated[] {
-    this.advance(now);
+    this.advanceWhole(now);
     while (this.sweeps.busy) this.tick(this.now);
     return underReplicatedList(this.readView(this.now));
   }
@@ -260,6 +250,12 @@ export class Master {
     this.intake.idsFreed();
     this.checkBrake(this.now);
     return 'forgotten';
+  }
+
+  /** As advance(), and reports still being applied are finished: reads of servers' lists see whole reports. */
+  private advanceWhole(now: number): void {
+    this.advance(now);
+    while (this.intake.busy) this.intake.step(REPORT_BATCH, this.now);
   }
 
   private advance(now: number): void {

@@ -6,15 +6,14 @@
  * reused, only on request (forgetChunk), once no replica holds it.
  *
  * Layout (as HDFS keeps BlockInfo triplets): one record per replica in a
- * single growable Int32Array, five slots each. A record sits on two linked
+ * single growable Int32Array, seven slots each. A record sits on two linked
  * lists at once: its chunk's holders (singly linked, about RF long, so a walk
  * is cheap) and its server's chunks (doubly linked, so removal is O(1)).
  * That is 28 bytes per replica (the handle's key included) plus 12 per chunk
- * and 12 per server, besides the handle table, with no
- * per-replica objects for the garbage collector to trace. Freed records are
- * reused through a free list threaded through the NEXT_IN_CHUNK slot.
+ * and 12 per server, besides the handle table, and no per-replica object for
+ * the garbage collector to trace. Freed records are reused through a free
+ * list threaded through the NEXT_IN_CHUNK slot.
  */
-
 import { filled, grown } from './arrays.js';
 import { HandleTable, type HandleKey, keyOf, STRING_KEY } from './handles.js';
 
@@ -225,11 +224,7 @@ export class ReplicaMap {
     return true;
   }
 
-  /**
-   * In range: an id handed out, perhaps freed since. A freed id has no
-   * replica, so it reads as an empty chunk; the hot paths skip the handle
-   * lookup, a cache miss per call in a map of millions.
-   */
+  /** In range: an id handed out, perhaps freed since (with no replica, it reads as an empty chunk; no lookup on hot paths). */
   private isChunk(chunk: number): boolean {
     return chunk >= 0 && chunk < this.table.idLimit;
   }
