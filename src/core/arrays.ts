@@ -23,8 +23,8 @@ const ResizableArrayBuffer = ArrayBuffer as unknown as new (bytes: number, optio
 const MAX_RESIZABLE_BYTES = 2 ** 32;
 
 /**
- * Bytes committed in resizable buffers, which process.memoryUsage() leaves
- * out of `arrayBuffers`: benches add it to tell what the core holds.
+ * Bytes committed in resizable buffers, which Node's memory usage figures
+ * leave out of `arrayBuffers`: benches add it to tell what the core holds.
  */
 let resizableBytes = 0;
 const released = new FinalizationRegistry<{ bytes: number }>((held) => {
