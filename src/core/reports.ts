@@ -1,7 +1,7 @@
 import type { Planner } from './planner.js';
 import type { ReplicaMap } from './replicas.js';
 import { ReportJob, Stamps } from './report-job.js';
-import type { AssembledReport, ListChange } from './split.js';
+import type { ListChange } from './split.js';
 
 /**
  * Full reports up to this many handles are applied in the heartbeat that
@@ -66,16 +66,6 @@ export class ReportApplier {
     this.queuedBy.set(server, (this.queuedBy.get(server) ?? 0) + 1);
     if (this.queue.length === 1) job.begin(this.stampsQueued);
     return false;
-  }
-
-  /** Replaces a server's chunk list at once, whatever its length. */
-  apply(server: number, handles: readonly string[], recountAll: boolean, now: number): void {
-    this.applyNow(server, [handles], [], recountAll, now);
-  }
-
-  /** A split report's parts and the changes heard since its first part, at once. */
-  applyAssembled(server: number, report: AssembledReport, recountAll: boolean, now: number): void {
-    this.applyNow(server, report.parts, report.changes, recountAll, now);
   }
 
   /**

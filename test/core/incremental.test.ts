@@ -189,5 +189,5 @@ t.test('an incremental report costs what it changes: the server\'s list is never
   applier.applyChanges(0, { added: ['new1', 'new2'], removed: ['ch_5', 'ch_5', 'unknown'] }, 0);
   t.equal(replicas.countOf(0), 10_001);
   t.same(told, ['+0:10000', '+0:10001', '-0:5'], 'the planner hears of each change, once');
-  t.throws(() => applier.apply(0, ['ch_1'], false, 0), /walked/, 'whereas a full report that drops chunks walks it');
+  t.throws(() => applier.take(0, [['ch_1']], [], false, 0), /walked/, 'whereas a full report that drops chunks walks it');
 });

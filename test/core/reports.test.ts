@@ -19,58 +19,58 @@ function setup() {
 
 t.test('a report is applied as a diff: only what changed reaches the planner', async (t) => {
   const { reports, told, held } = setup();
-  reports.apply(0, ['a', 'b', 'a', 'c'], false, 10);
+  reports.take(0, [['a', 'b', 'a', 'c']], [], false, 10);
   t.same(told, ['added 0:a', 'added 0:b', 'added 0:c'], 'a handle listed twice is one replica');
   t.same(held(0), ['a', 'b', 'c']);
   told.length = 0;
-  reports.apply(0, ['c', 'b', 'a'], false, 20);
+  reports.take(0, [['c', 'b', 'a']], [], false, 20);
   t.same(told, [], 'the same list in another order changes nothing');
-  reports.apply(0, ['a', 'c', 'd'], false, 30);
+  reports.take(0, [['a', 'c', 'd']], [], false, 30);
   t.same(told, ['removed 0:b', 'added 0:d'], 'losses go in before gains: between steps of a long report a chunk is never counted long');
   t.same(held(0), ['a', 'c', 'd']);
   told.length = 0;
-  reports.apply(0, [], false, 40);
+  reports.take(0, [[]], [], false, 40);
   t.same(told.sort(), ['removed 0:a', 'removed 0:c', 'removed 0:d'], 'an empty list drops every replica');
 });
 
 t.test('with recountAll, chunks already held are re-filed too', async (t) => {
   const { reports, told } = setup();
-  reports.apply(1, ['a', 'b'], false, 0);
+  reports.take(1, [['a', 'b']], [], false, 0);
   told.length = 0;
-  reports.apply(1, ['a', 'b', 'b', 'c'], true, 5);
+  reports.take(1, [['a', 'b', 'b', 'c']], [], true, 5);
   t.same(told, ['touch a', 'touch b', 'added 1:c'], 'each chunk once');
 });
 
 t.test('servers are diffed apart, and many handles past the first stamps are still deduped', async (t) => {
   const { reports, told, held } = setup();
   const many = Array.from({ length: 3000 }, (_, i) => `k${i}`);
-  reports.apply(0, many, false, 0);
-  reports.apply(1, ['k1'], false, 0);
+  reports.take(0, [many], [], false, 0);
+  reports.take(1, [['k1']], [], false, 0);
   t.equal(told.length, 3001);
   told.length = 0;
-  reports.apply(0, [...many, ...many], false, 1);
+  reports.take(0, [[...many, ...many]], [], false, 1);
   t.same(told, [], 'a report listing every handle twice is the same report');
-  reports.apply(1, [], false, 2);
+  reports.take(1, [[]], [], false, 2);
   t.same(told, ['removed 1:k1']);
   t.equal(held(0).length, 3000, 'another server\'s report leaves this one alone');
 });
 
 t.test("a full report leaves the server's list in its order, so the same report next time matches in one pass", async (t) => {
   const { reports, replicas, told } = setup();
-  reports.apply(2, ['a', 'b', 'c'], false, 0);
+  reports.take(2, [['a', 'b', 'c']], [], false, 0);
   t.equal(replicas.listEquals(2, [['a', 'b', 'c']]), true);
-  reports.apply(2, ['c', 'a', 'b', 'a'], false, 10);
+  reports.take(2, [['c', 'a', 'b', 'a']], [], false, 10);
   t.equal(replicas.listEquals(2, [['c', 'a', 'b']]), true, 'the order of the last report, a repeat collapsed');
   reports.applyChanges(2, { added: ['d'], removed: ['a'] }, 20);
   t.equal(replicas.listEquals(2, [['c', 'b', 'd']]), true, 'incremental gains go last, losses leave their place');
   told.length = 0;
-  reports.apply(2, ['c', 'b', 'd'], true, 30);
+  reports.take(2, [['c', 'b', 'd']], [], true, 30);
   t.same(told, ['touch c', 'touch b', 'touch d'], 'a matching report with recountAll re-files each chunk, in order');
   told.length = 0;
-  reports.applyAssembled(2, { parts: [['c'], ['b', 'd']], changes: [] }, true, 40);
+  reports.take(2, [['c'], ['b', 'd']], [], true, 40);
   t.same(told, ['touch c', 'touch b', 'touch d'], 'a split report matches part after part');
   told.length = 0;
-  reports.applyAssembled(2, { parts: [['b'], ['c', 'd']], changes: [] }, false, 50);
+  reports.take(2, [['b'], ['c', 'd']], [], false, 50);
   t.same(told, [], 'in another order it is a diff with nothing to change');
   t.equal(replicas.listEquals(2, [['b', 'c', 'd']]), true);
 });

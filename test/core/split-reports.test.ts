@@ -175,11 +175,11 @@ t.test('the report stamps wrap around safely, even between the two a split repor
   const planner = { replicaAdded() {}, replicaRemoved() {}, touch() {} } as unknown as Planner;
   const applier = new ReportApplier(replicas, planner);
   const list = () => [...replicas.chunksOf(0)].map((id) => replicas.handleOf(id)).sort();
-  applier.apply(0, ['a', 'b'], false, 0);
+  applier.take(0, [['a', 'b']], [], false, 0);
   (applier as unknown as { epoch: number }).epoch = 0x7ffffffe;
-  applier.applyAssembled(0, { parts: [['b', 'c'], ['d']], changes: [{ added: ['e'], removed: ['d'] }] }, false, 0);
+  applier.take(0, [['b', 'c'], ['d']], [{ added: ['e'], removed: ['d'] }], false, 0);
   t.same(list(), ['b', 'c', 'e']);
   t.equal(replicas.idOf('d'), undefined, 'd, first heard in the report and dropped by a change, is let go');
-  applier.apply(0, ['c'], false, 0);
+  applier.take(0, [['c']], [], false, 0);
   t.same(list(), ['c']);
 });
