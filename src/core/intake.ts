@@ -5,6 +5,7 @@ import type { Planner } from './planner.js';
 import type { ReplicaMap } from './replicas.js';
 import { ReportApplier } from './reports.js';
 import { type ListChange, SplitReports } from './split.js';
+import { StaleServers } from './stale.js';
 import type { HeartbeatInput } from './types.js';
 
 const NO_HANDLES: readonly string[] = [];
@@ -18,6 +19,8 @@ const NO_HANDLES: readonly string[] = [];
  */
 export class ReportIntake {
   readonly lists: ServerLists;
+  /** Since this master became leader: who has yet to report in full. */
+  readonly stale = new StaleServers();
   private readonly leases: ReportLeases;
   private readonly split: SplitReports;
   private readonly applier: ReportApplier;
@@ -38,20 +41,29 @@ export class ReportIntake {
   /** A first heartbeat: the master has no list for the server and wants one. */
   registered(server: number, at: number): void {
     this.lists.registered(server);
+    this.stale.joined(server);
     this.leases.want(server, at);
   }
 
   /** A dead server is back: its list was dropped at its death, so it is asked for one. */
   revived(server: number, at: number): void {
     this.lists.revived(server);
+    this.stale.joined(server);
     this.leases.want(server, at);
   }
 
   died(server: number, at: number): void {
     this.lists.died(server, at);
+    this.stale.cleared(server);
     this.leases.drop(server);
     this.split.discard(server);
     this.applier.cancel(server);
+  }
+
+  /** This master now leads a new term: every live server is asked for its full list, and deletes wait for them all. */
+  promoted(live: readonly number[], now: number): void {
+    this.stale.open(live);
+    for (const server of live) this.leases.dueNow(server, now);
   }
 
   /** True while full reports wait to be applied in steps. */
@@ -108,6 +120,7 @@ export class ReportIntake {
   private completed(server: number, now: number): void {
     this.planner.reportReceived(server, now);
     this.lists.completed(server, now);
+    this.stale.cleared(server);
     this.leases.reported(server, now);
   }
 

@@ -49,6 +49,13 @@ export class ReportLeases {
     this.refresh.set(server, now + this.config.fullReportIntervalMs);
   }
 
+  /** A new leader wants the server's full list now (CONTRACT 10), unless it is already queued for one or holds a lease. */
+  dueNow(server: number, now: number): void {
+    if (this.leases.has(server) || this.listless.has(server)) return;
+    const due = this.refresh.deadlineOf(server);
+    if (due === undefined || due > now) this.refresh.set(server, now);
+  }
+
   /** The server is gone (dead): nothing is asked of it. */
   drop(server: number): void {
     this.listless.delete(server);

@@ -1,4 +1,5 @@
 import { Census } from './census.js';
+import { Command } from './command.js';
 import { type CoreConfig, deadTimeoutMs, defaultCoreConfig } from './config.js';
 import { Departures } from './departures.js';
 import { ReportIntake } from './intake.js';
@@ -15,6 +16,8 @@ import type {
   CoreEvent,
   HeartbeatInput,
   HeartbeatReply,
+  Leadership,
+  LeadershipView,
   ReplicationState,
   ServerStatus,
   ServerView,
@@ -45,6 +48,7 @@ export class Master {
   private readonly pause: PlanningPause;
   private readonly intake: ReportIntake;
   private readonly outbox = new Outbox(() => this.departures.tally);
+  private readonly command: Command;
   private now: number;
   private readonly departures: Departures;
   /** The parts the cheap reads look at, typed so that they can only read. */
@@ -52,9 +56,7 @@ export class Master {
   private readonly sweepHooks: SweepHooks = {
     removed: (server, chunk) => this.departures.removed(server, chunk, this.now),
     // A drained server's list was copied when its drain began: a chunk freed since is left alone.
-    touch: (chunk) => {
-      if (this.replicas.has(chunk)) this.planner.touch(chunk, this.now);
-    },
+    touch: (chunk) => this.replicas.has(chunk) && this.planner.touch(chunk, this.now),
     reaped: (server) => this.departures.reaped(server, this.now),
   };
 
@@ -70,6 +72,7 @@ export class Master {
     });
     this.departures = new Departures(this.servers, this.planner, this.sweeps, (event) => this.outbox.push(event));
     this.intake = new ReportIntake(this.config, now, this.replicas, this.planner, (server) => this.departures.revived(server));
+    this.command = new Command((event) => this.outbox.push(event), this.pause, this.planner, this.intake, this.servers, this.replicas);
     const { servers, replicas, planner, census, sweeps } = this;
     const { replicationFactor: targetRf, heartbeatIntervalMs } = this.config;
     this.parts = { targetRf, heartbeatIntervalMs, servers, replicas, queue: planner.filed, planner, census, sweeps };
@@ -79,21 +82,32 @@ export class Master {
   nextDeadline(): number | undefined {
     if (this.sweeps.busy || this.intake.busy) return this.now;
     let next = this.liveness.nextDeadline();
-    const candidates = [this.pause.nextDeadline(), this.planner.nextDeadline(this.now, this.pause.paused), this.intake.nextDeadline()];
+    const candidates = [this.pause.nextDeadline(), this.command.nextDeadline(this.now), this.intake.nextDeadline()];
     for (const at of candidates) if (at !== undefined && (next === undefined || at < next)) next = at;
     return next;
   }
 
   /**
-   * Applies due deadlines, then does one bounded batch of sweep work, else
-   * of a long full report, else a planning round if one is due: one of
-   * them, to keep each call short (heartbeats still plan meanwhile).
+   * Applies due deadlines, then does one bounded batch of sweep work, else of a long full report, else a
+   * planning round if one is due: one of them, to keep each call short (heartbeats still plan meanwhile).
    */
   tick(now: number): void {
     this.advance(now);
     const swept = this.sweeps.step(this.replicas, SWEEP_BATCH, this.sweepHooks);
     const applied = swept === 0 ? this.intake.step(REPORT_BATCH, this.now) : 0;
-    if (swept === 0 && applied === 0 && !this.pause.paused) this.planner.roundIfDue(this.now);
+    if (swept === 0 && applied === 0) this.command.planRound(this.now);
+  }
+
+  /** The election's word (CONTRACT 10): only a leader within its deadline instructs. */
+  setLeadership(now: number, leadership: Leadership): void {
+    this.advance(now);
+    this.command.set(this.now, leadership);
+  }
+
+  /** This master's part in a group of masters (undefined for a single master), with deadlines applied. */
+  leadership(now: number): LeadershipView | undefined {
+    this.advance(now);
+    return this.command.view;
   }
 
   /** Events since the last call; chunks that went missing are summed into one chunks_missing event. */
@@ -115,15 +129,7 @@ export class Master {
     this.pause.advance(at, this.intake.lists);
     const fullReport = this.intake.ask(record.index, at);
     this.planner.markDirty();
-    if (this.pause.paused) return { status: statusOf(record), chunksToDelete: [], chunksToReplicate: [], fullReport };
-    this.planner.roundIfDue(at);
-    const planned = this.planner.deliver(record.index, at);
-    return {
-      status: statusOf(record),
-      chunksToDelete: planned.deletes.map((chunk) => this.replicas.handleOf(chunk)),
-      chunksToReplicate: planned.copies.map(({ chunk, target }) => ({ chunk: this.replicas.handleOf(chunk), target: this.servers.at(target).id })),
-      fullReport,
-    };
+    return { status: statusOf(record), ...this.command.instruct(record.index, at), fullReport };
   }
 
   /** Liveness only (a heartbeat refused for its rate still proves the server up): no reply, so nothing is handed out. */
@@ -215,11 +221,9 @@ export class Master {
   }
 
   /**
-   * Drains a server: it takes no new copies, its replicas stop counting
-   * towards target RF (so they are copied elsewhere, with it as a preferred
-   * source) and, once a chunk has target RF elsewhere, its copy there is
-   * deleted as excess. It stays `draining` for good; chunks 0 means drained.
-   * Undefined for an unknown server.
+   * Drains a server (undefined if unknown): it takes no new copies, its replicas stop counting towards target
+   * RF (so they are copied elsewhere, it a preferred source), and once a chunk has target RF elsewhere its copy
+   * there is deleted as excess. It stays `draining` for good; chunks 0 means drained.
    */
   drainServer(now: number, id: string): ServerView | undefined {
     this.advance(now);
@@ -267,6 +271,7 @@ export class Master {
       else this.markOut(record, due.at);
     }
     this.intake.advance(this.now);
+    this.command.advance(this.now);
     this.pause.advance(this.now, this.intake.lists);
     this.planner.expire(this.now);
   }

@@ -134,18 +134,27 @@ export class Planner {
     return next;
   }
 
-  /** Plans one bounded round of copies and deletes when one is due. */
-  roundIfDue(now: number): void {
+  /**
+   * Plans one bounded round of copies and deletes when one is due; with
+   * `holdDeletes` (a new leader yet to hear every report) copies only, and
+   * the excess waits where it is filed.
+   */
+  roundIfDue(now: number, holdDeletes = false): void {
     if (now < this.nextRoundAt || !this.dirty || !this.queue.hasWork) return;
     this.nextRoundAt = now + this.roundIntervalMs;
     // Copies are capped by streams, so a few per stream is enough to look at;
     // deletes are cheap and leave in replies of up to 1000.
     const budget = Math.min(4096, Math.max(64, this.servers.alive * this.config.maxReplicationStreams * 4));
     const under = this.queue.takeUnder(budget);
-    const excess = this.queue.takeExcess(EXCESS_PER_ROUND);
+    const excess = holdDeletes ? [] : this.queue.takeExcess(EXCESS_PER_ROUND);
     const planned = this.planCopies(under, now) + excess.reduce((sum, chunk) => sum + this.planDeletes(chunk), 0);
     // A round that looked at everything and found nothing waits for a change.
     if (planned === 0 && under.length < budget && excess.length < EXCESS_PER_ROUND) this.dirty = false;
+  }
+
+  /** No longer leading: what was planned is dropped, and each chunk filed again for whoever leads next. */
+  abandon(now: number): void {
+    for (const record of this.servers.all()) this.serverLost(record.index, now);
   }
 
   private planCopies(chunks: readonly number[], now: number): number {

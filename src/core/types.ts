@@ -28,12 +28,33 @@ export interface ReplicateInstruction {
   target: string;
 }
 
+/** A master's part among several (CONTRACT 10): only the leader gives instructions. */
+export type Role = 'leader' | 'follower';
+
+/** What a reply says of the group of masters: this master's role, the leader's term and its URL (null while there is none). */
+export interface LeadershipView {
+  role: Role;
+  epoch: number;
+  leader: string | null;
+}
+
+/**
+ * What the election tells the core. `until` (monotonic ms) is as long as a
+ * leader may instruct: its lease's renewal deadline with a margin taken, so
+ * a leader that can no longer renew falls silent before another can exist.
+ */
+export interface Leadership extends LeadershipView {
+  until: number;
+}
+
 export interface HeartbeatReply {
   status: ServerStatus;
   chunksToDelete: string[];
   chunksToReplicate: ReplicateInstruction[];
   /** The master asks for this server's full list (CONTRACT 9, "Asking for reports"). */
   fullReport: boolean;
+  /** With several masters only (once the core was told of an election). */
+  leadership?: LeadershipView;
 }
 
 export interface ServerView {
@@ -59,7 +80,11 @@ export type CoreEvent =
   /** Dead longer than dead_out: no longer counted by the mass-failure brake. */
   | { type: 'server_out'; server: string; at: number }
   /** An operator forgot a dead server: its id and the chunks only it had held are freed. */
-  | { type: 'server_forgotten'; server: string; at: number; chunksFreed: number };
+  | { type: 'server_forgotten'; server: string; at: number; chunksFreed: number }
+  /** The group of masters has a new term or leader (`self`: this master leads it). */
+  | { type: 'leader_elected'; at: number; epoch: number; leader: string | null; self: boolean }
+  /** This master stopped leading: told so, or its lease's renewal deadline passed. */
+  | { type: 'leadership_lost'; at: number; epoch: number };
 
 export type Priority = 'missing' | 'critical' | 'normal';
 

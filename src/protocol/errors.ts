@@ -22,6 +22,9 @@ export const MAELSTROM_CODES = {
   PRECONDITION_FAILED: 22,
 } as const;
 const { CRASH, NOT_SUPPORTED, TEMPORARILY_UNAVAILABLE, MALFORMED_REQUEST, KEY_DOES_NOT_EXIST, PRECONDITION_FAILED } = MAELSTROM_CODES;
+/** Our own codes (Maelstrom leaves 1000 and up to applications). STORE_UNREACHABLE: etcd could not be reached, nothing was applied. */
+export const OWN_CODES = { STORE_UNREACHABLE: 1000 } as const;
+const { STORE_UNREACHABLE } = OWN_CODES;
 /** The code of a condition only HTTP meets. */
 const HTTP_ONLY = null;
 
@@ -47,6 +50,7 @@ export const ERRORS = {
   HEARTBEAT_THROTTLED: { code: TEMPORARILY_UNAVAILABLE, http: 429, message: 'server %j is over its heartbeat rate limit; liveness counted, retry later', description: 'A WebSocket heartbeat over its server budget: it counted as liveness only.' },
   UNKNOWN_SERVER: { code: KEY_DOES_NOT_EXIST, http: 404, message: 'unknown server %j', description: 'No server with this id has heartbeated (or it was forgotten).' },
   SERVER_ALIVE: { code: PRECONDITION_FAILED, http: 409, message: 'server %j is alive; only a dead server can be forgotten', description: 'forget_server (DELETE /servers/{id}) on a server that is not dead.' },
+  INTENT_UNAVAILABLE: { code: STORE_UNREACHABLE, http: 503, message: 'cannot record the %s of server %j in etcd (%s); nothing was applied, retry', description: 'With several masters: a drain or forget while this master cannot reach etcd, where every master reads it from.' },
   TOKEN_REQUIRED: { code: HTTP_ONLY, http: 401, message: 'a valid bearer token is required', description: 'No bearer token, or one the tokens file does not hold.' },
   SERVER_TOKEN_NOT_OPERATOR: { code: HTTP_ONLY, http: 403, message: 'a chunk server token (server %j) may only send heartbeats', description: 'A chunk server token on an operator route.' },
   TOKEN_OF_OTHER_SERVER: { code: HTTP_ONLY, http: 403, message: 'this token may heartbeat only as server %j', description: 'A chunk server token heartbeating as another server.' },

@@ -47,6 +47,7 @@ export function heartbeat(master: Master, now: number, report: Static<typeof Hea
   });
   return {
     status: reply.status,
+    ...reply.leadership,
     chunks_to_delete: reply.chunksToDelete,
     chunks_to_replicate: reply.chunksToReplicate,
     full_report: reply.fullReport,

@@ -114,9 +114,22 @@ export const HeartbeatReport = Type.Object({ ...HeartbeatFields, server: Id('The
  * What each reply carries, field by field: the handlers in handlers.ts return
  * these, HTTP sends them whole, and the protocol replies below wrap them.
  */
+/** With several masters (CONTRACT 10) only: who leads, and in which term. */
+export const Leadership = {
+  role: Type.Union([Type.Literal('leader'), Type.Literal('follower')], { description: "This master's role." }),
+  epoch: Type.Integer({ minimum: 0, description: "The leader's term: obey instructions only from a reply whose epoch is the highest seen from any master." }),
+  leader: Type.Union([Type.String(), Type.Null()], { description: "The leader's advertise URL; null while there is none." }),
+};
+const LeadershipFields = {
+  role: Type.Optional(Leadership.role),
+  epoch: Type.Optional(Leadership.epoch),
+  leader: Type.Optional(Leadership.leader),
+};
+
 export const HeartbeatResult = Type.Object(
   {
     status: Status,
+    ...LeadershipFields,
     chunks_to_delete: Type.Array(Type.String(), { description: 'Handles this server should delete.' }),
     chunks_to_replicate: Type.Array(ReplicateInstruction, { description: 'Copies this server should make.' }),
     full_report: Type.Boolean({ description: "The master asks for this server's full chunk list." }),
@@ -243,6 +256,8 @@ export const EVENTS = [
     at: At,
     chunks_freed: Type.Integer({ minimum: 0 }),
   }),
+  Event('leader_elected', 'With several masters: the group has a new term or leader (self: this master leads it).', { at: At, epoch: Leadership.epoch, leader: Leadership.leader, self: Type.Boolean() }),
+  Event('leadership_lost', 'With several masters: this master stopped leading (told so, or its lease could not be renewed in time).', { at: At, epoch: Leadership.epoch }),
 ] as const;
 
 export const Envelope = Type.Object(

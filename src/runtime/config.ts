@@ -1,5 +1,6 @@
 import { DAEMON } from './config/daemon.js';
 import { FLEET } from './config/fleet.js';
+import { GROUP } from './config/group.js';
 import { LOGGING } from './config/logging.js';
 import { MASTER } from './config/master.js';
 import { type CommandLine, type ConfigOf, type SliceInfo, type Slices, parseCommandLine, settingsHelp as helpOf } from './settings.js';
@@ -11,14 +12,15 @@ import { type CommandLine, type ConfigOf, type SliceInfo, type Slices, parseComm
 export { ConfigError, type CommandLine, type ConfigOf } from './settings.js';
 export { DAEMON, type DaemonConfig, type HttpLimits, defaultHttpLimits } from './config/daemon.js';
 export { FLEET, type FleetConfig, type KillPlan, defaultFleetConfig, parseKill } from './config/fleet.js';
+export { GROUP, type GroupConfig } from './config/group.js';
 export { LOGGING, type LoggingConfig } from './config/logging.js';
 export { MASTER } from './config/master.js';
 
 export const STDIO_SETTINGS = { master: MASTER, logging: LOGGING };
-export const SERVE_SETTINGS = { master: MASTER, daemon: DAEMON, logging: LOGGING };
+export const SERVE_SETTINGS = { master: MASTER, daemon: DAEMON, group: GROUP, logging: LOGGING };
 export const FLEET_SETTINGS = { fleet: FLEET, logging: LOGGING };
 /** What a command line without a command may hold, to honour --help and report bad values first. */
-export const EVERY_SETTING = { master: MASTER, daemon: DAEMON, logging: LOGGING, fleet: FLEET };
+export const EVERY_SETTING = { master: MASTER, daemon: DAEMON, group: GROUP, logging: LOGGING, fleet: FLEET };
 
 export type StdioConfig = ConfigOf<typeof STDIO_SETTINGS>;
 export type ServeConfig = ConfigOf<typeof SERVE_SETTINGS>;

@@ -96,6 +96,12 @@ export class EventLog {
       case 'safe_mode_exited':
         this.log.info(event, 'safe mode exited');
         return;
+      case 'leader_elected':
+        this.log.info(event, event.self ? 'elected leader: instructions go out from this master' : 'leader elected');
+        return;
+      case 'leadership_lost':
+        this.log.warn(event, 'leadership lost: this master gives no instructions');
+        return;
     }
   }
 

@@ -45,6 +45,12 @@ export interface SessionObserver {
   heartbeat(run: () => Body | undefined): Body | undefined;
   /** A bug met while answering `body`; the frame is answered with error 13. */
   bug(error: unknown, body: Body): void;
+  /**
+   * With several masters: records a drain or forget in the group's store
+   * before it is answered (undefined for any other body); it rejects with
+   * the refusal to answer with.
+   */
+  intent?: ((body: Body) => Promise<void> | undefined) | undefined;
 }
 
 /** WebSocket close code for a policy violation: replies left unread past the send budget. */
@@ -136,11 +142,28 @@ export class WsSession {
       this.subscribe(body);
       return;
     }
+    const recorded = this.observer.intent?.(body);
+    if (recorded !== undefined) {
+      recorded.then(() => this.answer(body, src), (error: unknown) => this.refuse(body, error));
+      return;
+    }
+    this.answer(body, src);
+  }
+
+  private answer(body: Body, src: string | undefined): void {
+    if (this.closed) return;
     const run = () => this.driver.run((now) => respond(this.driver.master, now, body, src));
     const observer = this.observer;
     const answering = body['type'] === 'heartbeat' ? () => observer.heartbeat(run) : run;
     const reply = guardAnswer(body, () => answerErrors(body, answering), (error) => observer.bug(error, body));
     if (reply !== undefined) this.reply(reply);
+  }
+
+  /** An intent the store did not take: its refusal is the reply. */
+  private refuse(body: Body, error: unknown): void {
+    if (this.closed) return;
+    const reply = guardAnswer(body, () => answerErrors(body, () => { throw error; }), (bug) => this.observer.bug(bug, body));
+    this.reply(reply as Body);
   }
 
   private refuseHeartbeat(body: Body, server: string): void {

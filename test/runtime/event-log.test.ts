@@ -222,3 +222,16 @@ t.test('logEvents: real timers write held and summary lines on time, and stop() 
   t.equal(lines.length, 4, 'nothing is logged after stop()');
   t.equal(listeners.size, 0);
 });
+
+t.test('leadership changes are one line each: elected as info, lost as a warning', async (t) => {
+  const { lines, log } = recorder();
+  const events = new EventLog(log);
+  events.handle({ type: 'leader_elected', at: 1, epoch: 7, leader: 'http://m2:7070', self: false }, 1);
+  events.handle({ type: 'leader_elected', at: 2, epoch: 8, leader: 'http://m1:7070', self: true }, 2);
+  events.handle({ type: 'leadership_lost', at: 3, epoch: 8 }, 3);
+  t.same(lines.map((line) => [line.level, line.msg, line.fields['epoch']]), [
+    ['info', 'leader elected', 7],
+    ['info', 'elected leader: instructions go out from this master', 8],
+    ['warn', 'leadership lost: this master gives no instructions', 8],
+  ]);
+});

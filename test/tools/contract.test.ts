@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import t, { type Test } from 'tap';
 import type { CoreEvent } from '../../src/core/index.js';
-import { ERRORS, MAELSTROM_CODES } from '../../src/protocol/errors.js';
+import { ERRORS, MAELSTROM_CODES, OWN_CODES } from '../../src/protocol/errors.js';
 import { eventBody } from '../../src/protocol/events.js';
 import { Envelope, EVENTS, EventsDropped, REPLIES, REQUESTS, Subscribe, SubscribeOk } from '../../src/protocol/schemas.js';
 import { SETTINGS } from '../../src/runtime/config.js';
 import { SIMULATE_USAGE } from '../../src/sim/command.js';
 import { build } from '../fixtures/app.js';
+import { FakeGroup } from '../fixtures/group.js';
 import { ROOT } from '../fixtures/imports.js';
 
 /*
@@ -40,6 +41,8 @@ function encodedEvents(): Map<string, string[]> {
     server_reaped: { type: 'server_reaped', server: 's', at: 0, replicas: 0, chunksMissing: 0, examples: [] },
     server_out: { type: 'server_out', server: 's', at: 0 },
     server_forgotten: { type: 'server_forgotten', server: 's', at: 0, chunksFreed: 0 },
+    leader_elected: { type: 'leader_elected', at: 0, epoch: 1, leader: null, self: false },
+    leadership_lost: { type: 'leadership_lost', at: 0, epoch: 1 },
   };
   return new Map(Object.values(events).map((event) => [event.type, Object.keys(eventBody(event)).sort()]));
 }
@@ -58,7 +61,8 @@ function errorsFromTable(): ErrorRow[] {
 
 /** Maelstrom's codes by their names (`KEY_DOES_NOT_EXIST` is key-does-not-exist). */
 function codesFromTable(): Map<number, string> {
-  return new Map(Object.entries(MAELSTROM_CODES).map(([key, code]) => [code, key.toLowerCase().replaceAll('_', '-')]));
+  const codes = { ...MAELSTROM_CODES, ...OWN_CODES };
+  return new Map(Object.entries(codes).map(([key, code]) => [code, key.toLowerCase().replaceAll('_', '-')]));
 }
 
 interface Route {
@@ -80,7 +84,8 @@ interface Operation {
 
 /** The routes of the OpenAPI document the app generates. */
 async function routesFromOpenApi(t: Test): Promise<Route[]> {
-  const { app } = build(t);
+  // With a group, as openapi.yaml is made: GET /leader is a route too.
+  const { app } = build(t, { group: new FakeGroup() });
   await app.ready();
   const document = app.swagger() as unknown as { paths: Record<string, Record<string, Operation>> };
   const fieldsOf = (content: Record<string, { schema: TSchema }> | undefined) =>

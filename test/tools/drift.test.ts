@@ -16,6 +16,7 @@ t.test('openapi.yaml matches the routes (run `npm run openapi` after changing th
     '/chunks/{handle}',
     '/healthz',
     '/heartbeat',
+    '/leader',
     '/metrics',
     '/readyz',
     '/replication',

@@ -7,12 +7,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ID_MAX_LENGTH } from '../../protocol/schemas.js';
 import { type HttpLimits, defaultHttpLimits } from '../../runtime/config.js';
 import type { CoreDriver } from '../../runtime/driver.js';
+import type { MasterGroup } from '../../runtime/group.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { TokenStore } from '../../runtime/tokens.js';
 import { installAuth } from './auth.js';
 import { RequestLimits } from './limits.js';
 import { answerExpectationsInJson, gateConnections } from './connections.js';
 import { statusFromTable } from './errors.js';
+import { groupRoutes } from './group.js';
 import { Metrics } from './metrics.js';
 import { routes } from './routes.js';
 import { installStrictInput } from './strict.js';
@@ -28,6 +30,8 @@ export interface AppOptions {
   logger?: Logger | undefined;
   /** Log lines dropped so far by the logger's destination, for /metrics. */
   logDrops?: (() => number) | undefined;
+  /** With several masters (--etcd): GET /leader, leadership metrics, and intent through the group's store. */
+  group?: MasterGroup | undefined;
 }
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -38,7 +42,7 @@ const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import
  */
 export const chunkmaster = fp<AppOptions>(async (app, options) => {
   const limits = { ...defaultHttpLimits(), ...options.limits };
-  const metrics = new Metrics(options.driver, options.logDrops);
+  const metrics = new Metrics(options.driver, options.logDrops, options.group !== undefined);
   // First, so that every route and hook registered below answers through it.
   app.setErrorHandler(statusFromTable);
   await app.register(swagger, {
@@ -59,8 +63,9 @@ export const chunkmaster = fp<AppOptions>(async (app, options) => {
   // One set of budgets for HTTP requests and WebSocket frames alike.
   const requestLimits = new RequestLimits(options.driver, limits);
   installAuth(app, options.tokens, requestLimits);
-  await app.register(routes, { driver: options.driver, metrics, limits: requestLimits });
-  await app.register(websocketRoute, { driver: options.driver, metrics, limits: requestLimits, budgets: limits });
+  await app.register(routes, { driver: options.driver, metrics, limits: requestLimits, group: options.group });
+  if (options.group) await app.register(groupRoutes, { driver: options.driver, group: options.group });
+  await app.register(websocketRoute, { driver: options.driver, metrics, limits: requestLimits, budgets: limits, group: options.group });
 }, { name: 'chunkmaster', fastify: '5.x' });
 
 /**

@@ -30,8 +30,11 @@ export class Metrics {
     private readonly driver: CoreDriver,
     /** Log lines dropped so far because the log sink did not keep up. */
     logDrops: () => number = () => 0,
+    /** One of several masters: its role and the leader's term are exported too. */
+    grouped = false,
   ) {
     const registers = [this.registry];
+    if (grouped) this.leadershipGauges(driver);
     new Counter({
       name: 'chunkmaster_log_lines_dropped_total',
       help: 'Log lines dropped because the log sink (stderr) was stuck or too slow; logging never blocks the daemon.',
@@ -83,6 +86,27 @@ export class Metrics {
     });
     this.safeMode = new Gauge({ name: 'chunkmaster_safe_mode', help: '1 while in safe mode.', registers });
     this.brake = new Gauge({ name: 'chunkmaster_brake_engaged', help: '1 while the mass-failure brake holds re-replication.', registers });
+  }
+
+  private leadershipGauges(driver: CoreDriver): void {
+    const registers = [this.registry];
+    const view = () => driver.run((now) => driver.master.leadership(now));
+    new Gauge({
+      name: 'chunkmaster_leader',
+      help: '1 while this master leads its group and may instruct, else 0.',
+      registers,
+      collect() {
+        this.set(view()?.role === 'leader' ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'chunkmaster_epoch',
+      help: "The leader's term as this master knows it (0 before any).",
+      registers,
+      collect() {
+        this.set(view()?.epoch ?? 0);
+      },
+    });
   }
 
   /**

@@ -3,8 +3,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as handlers from '../../protocol/handlers.js';
 import { ReplicationQuery, replicationPage } from '../../protocol/replication-page.js';
 import type { CoreDriver } from '../../runtime/driver.js';
+import type { MasterGroup } from '../../runtime/group.js';
 import { checkHeartbeatAs, limitHeartbeat } from './auth.js';
 import type { RequestLimits } from './limits.js';
+import { recordIntent } from './group.js';
 import type { Metrics } from './metrics.js';
 import {
   ChunkParams,
@@ -28,13 +30,15 @@ export interface RouteOptions {
   driver: CoreDriver;
   metrics: Metrics;
   limits: RequestLimits;
+  /** With several masters: drains and forgets go through the group's store. */
+  group?: MasterGroup | undefined;
 }
 
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, ErrorResponse]));
 const AUTH = [401, 403, 429];
 
 /** The REST routes (CONTRACT section 8): decode, call the core, encode. */
-export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { driver, metrics, limits }) => {
+export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { driver, metrics, limits, group }) => {
   const master = driver.master;
   app.setValidatorCompiler(protocolValidatorCompiler);
 
@@ -62,12 +66,14 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
       if (!handled.has(request)) metrics.countHeartbeat(false);
       done();
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     handled.add(request);
     const result = metrics.heartbeat(() => driver.run((now) => handlers.heartbeat(master, now, request.body)));
     const { server, chunks, chunks_added: added, chunks_removed: removed } = request.body;
     request.log.debug({ server, chunks: chunks?.length, added: added?.length, removed: removed?.length, status: result.status }, 'heartbeat');
-    return result;
+    if (group === undefined) return result;
+    // Role, epoch and leader go right after status (CONTRACT 10); the schema's serializer writes optional fields last.
+    return reply.type('application/json; charset=utf-8').serializer(JSON.stringify).send(result);
   });
 
   app.get('/servers', {
@@ -93,9 +99,10 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
       summary: 'Drain a server: its chunks are copied elsewhere and it takes no new copies',
       tags: ['operators'],
       params: ServerParams,
-      response: { 200: DrainResponse, ...errors(400, 404, ...AUTH) },
+      response: { 200: DrainResponse, ...errors(400, 404, 503, ...AUTH) },
     },
   }, async (request) => {
+    await recordIntent(driver, group, 'drain', request.params.id);
     const result = driver.run((now) => handlers.drainServer(master, now, { server: request.params.id }));
     request.log.info({ server: result.server }, 'server draining');
     return result;
@@ -106,9 +113,10 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
       summary: 'Forget a dead server: it leaves /servers, and its replicas, id and lost chunks are freed',
       tags: ['operators'],
       params: ServerParams,
-      response: { 200: ForgetResponse, ...errors(400, 404, 409, ...AUTH) },
+      response: { 200: ForgetResponse, ...errors(400, 404, 409, 503, ...AUTH) },
     },
   }, async (request) => {
+    await recordIntent(driver, group, 'forget', request.params.id);
     const result = driver.run((now) => handlers.forgetServer(master, now, { server: request.params.id }));
     request.log.info({ server: result.server }, 'server forgotten');
     return { ...result, forgotten: true as const };

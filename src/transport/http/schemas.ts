@@ -7,6 +7,7 @@ import {
   HeartbeatReport,
   HeartbeatResult,
   Id,
+  Leadership,
   ReadyResult,
   ServerStatusResult,
   Status,
@@ -67,3 +68,12 @@ export const ForgetResponse = Type.Object(
 
 export const HealthResponse = Type.Object({ status: Type.Literal('ok') }, { description: 'The process is up.' });
 export const ReadyResponse = inline(ReadyResult);
+
+export const LeaderResponse = Type.Object(
+  {
+    ...Leadership,
+    master_id: Type.String({ description: "This master's --master-id." }),
+    members: Type.Array(Type.Object({ master_id: Type.String(), url: Type.String() }), { description: 'The masters registered in etcd.' }),
+  },
+  { description: 'This master in its group (only with --etcd).' },
+);

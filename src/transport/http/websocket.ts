@@ -3,9 +3,12 @@ import type { Duplex } from 'node:stream';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type WebSocket from 'ws';
 import type { HttpLimits } from '../../runtime/config.js';
+import type { Body } from '../../protocol/dispatch.js';
 import type { CoreDriver } from '../../runtime/driver.js';
+import type { MasterGroup } from '../../runtime/group.js';
 import { ChunkmasterError, errorJson } from '../../protocol/errors.js';
 import { type FrameLimits, WsSession } from '../ws-session.js';
+import { recordIntent } from './group.js';
 import type { RequestLimits } from './limits.js';
 import type { Metrics } from './metrics.js';
 import { ErrorResponse } from './schemas.js';
@@ -18,10 +21,29 @@ export interface WebSocketOptions {
   metrics: Metrics;
   limits: RequestLimits;
   budgets: Pick<HttpLimits, 'wsSendBudgetBytes' | 'wsEventBudgetBytes'>;
+  /** With several masters: drain_server and forget_server go through the group's store, as over HTTP. */
+  group?: MasterGroup | undefined;
+}
+
+const INTENTS = { drain_server: 'drain', forget_server: 'forget' } as const;
+
+/** The intent a well-formed drain_server or forget_server body carries, recorded in the group's store. */
+function intentRecorder(driver: CoreDriver, group: MasterGroup | undefined): ((body: Body) => Promise<void> | undefined) | undefined {
+  if (group === undefined) return undefined;
+  return (body) => {
+    const kind = INTENTS[body['type'] as keyof typeof INTENTS] as (typeof INTENTS)[keyof typeof INTENTS] | undefined;
+    const server = body['server'];
+    if (kind === undefined || typeof server !== 'string' || 'in_reply_to' in body) return undefined;
+    return recordIntent(driver, group, kind, server).catch((error: unknown) => {
+      if (error instanceof ChunkmasterError) error.about(body['type'] as string);
+      throw error;
+    });
+  };
 }
 
 /** GET /ws: the protocol over WebSocket, authenticated at upgrade like any operator route. */
-export const websocketRoute: FastifyPluginAsync<WebSocketOptions> = async (app, { driver, metrics, limits, budgets }) => {
+export const websocketRoute: FastifyPluginAsync<WebSocketOptions> = async (app, { driver, metrics, limits, budgets, group }) => {
+  const intent = intentRecorder(driver, group);
   // ws answers a bad handshake (no Sec-WebSocket-Key, say) in plain text unless told otherwise.
   app.websocketServer.on('wsClientError', (error: Error, socket: Duplex, request: IncomingMessage) => {
     app.log.info({ url: request.url, reason: error.message }, 'websocket handshake refused');
@@ -59,6 +81,7 @@ export const websocketRoute: FastifyPluginAsync<WebSocketOptions> = async (app, 
       const session = new WsSession(driver, sink(socket), {
         heartbeat: (run) => metrics.heartbeat(run),
         bug: (error, body) => request.log.error({ err: error, type: body['type'] }, 'internal error while handling a message'),
+        intent,
       }, frameLimits(limits, request, budgets));
       request.log.info('websocket opened');
       socket.on('message', (data, isBinary) => {

@@ -1,0 +1,80 @@
+import type { ReportIntake } from './intake.js';
+import type { PlanningPause } from './pause.js';
+import type { Planner } from './planner.js';
+import type { ServerRegistry } from './registry.js';
+import type { ReplicaMap } from './replicas.js';
+import { Term, type TermChange } from './term.js';
+import type { CoreEvent, HeartbeatReply, Leadership, LeadershipView } from './types.js';
+
+/** A reply's instructions, and what it says of the group of masters. */
+export type Instructions = Pick<HeartbeatReply, 'chunksToDelete' | 'chunksToReplicate' | 'leadership'>;
+
+/**
+ * Whether, and how, this master hands out instructions: never while planning
+ * is paused (safe mode, brake) or while it does not lead a group of masters;
+ * copies only while a new leader waits for full reports (StaleServers). A
+ * change of term drops what was planned under the old one.
+ */
+export class Command {
+  private readonly term: Term;
+
+  constructor(
+    push: (event: CoreEvent) => void,
+    private readonly pause: PlanningPause,
+    private readonly planner: Planner,
+    private readonly intake: ReportIntake,
+    private readonly servers: ServerRegistry,
+    private readonly replicas: ReplicaMap,
+  ) {
+    this.term = new Term(push);
+  }
+
+  /** What replies say of the group of masters; undefined for a single master. */
+  get view(): LeadershipView | undefined {
+    return this.term.view;
+  }
+
+  /** When planning, or a leader's deadline, next wants a tick(). */
+  nextDeadline(now: number): number | undefined {
+    const planning = this.planner.nextDeadline(now, this.pause.paused || !this.term.instructs);
+    const silent = this.term.nextDeadline();
+    return planning === undefined || (silent !== undefined && silent < planning) ? silent : planning;
+  }
+
+  /** A planning round if one is due and this master may instruct at all; returns whether it may. */
+  planRound(now: number): boolean {
+    if (this.pause.paused || !this.term.instructs) return false;
+    this.planner.roundIfDue(now, this.intake.stale.holding);
+    return true;
+  }
+
+  /** The instructions for one server's heartbeat reply, each handed out once; none while it may not instruct. */
+  instruct(server: number, now: number): Instructions {
+    const view = this.term.view;
+    const instructions: Instructions = view === undefined ? { chunksToDelete: [], chunksToReplicate: [] } : { chunksToDelete: [], chunksToReplicate: [], leadership: view };
+    if (!this.planRound(now)) return instructions;
+    const planned = this.planner.deliver(server, now);
+    const { replicas, servers } = this;
+    instructions.chunksToDelete = planned.deletes.map((chunk) => replicas.handleOf(chunk));
+    instructions.chunksToReplicate = planned.copies.map(({ chunk, target }) => ({ chunk: replicas.handleOf(chunk), target: servers.at(target).id }));
+    return instructions;
+  }
+
+  set(now: number, leadership: Leadership): void {
+    this.changed(this.term.set(now, leadership), now);
+  }
+
+  advance(now: number): void {
+    this.changed(this.term.advance(now), now);
+  }
+
+  private changed(change: TermChange, now: number): void {
+    if (change === undefined) return;
+    if (change !== 'resumed') this.planner.abandon(now);
+    if (change === 'promoted') {
+      const live = this.servers.all().filter((record) => record.alive).map((record) => record.index);
+      this.intake.promoted(live, now);
+    }
+    this.planner.markDirty();
+  }
+}
