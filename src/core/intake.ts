@@ -66,6 +66,11 @@ export class ReportIntake {
     for (const server of live) this.leases.dueNow(server, now);
   }
 
+  /** A new turn of the I/O layer's event loop: a fresh budget for reports applied at once. */
+  newTurn(): void {
+    this.applier.newTurn();
+  }
+
   /** True while full reports wait to be applied in steps. */
   get busy(): boolean {
     return this.applier.busy;

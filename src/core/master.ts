@@ -110,6 +110,11 @@ export class Master {
     return this.command.view;
   }
 
+  /** The I/O layer begins a turn of its event loop; short full reports applied at once share a budget per turn. */
+  newTurn(): void {
+    this.intake.newTurn();
+  }
+
   /** Events since the last call; chunks that went missing are summed into one chunks_missing event. */
   takeEvents(): CoreEvent[] {
     return this.outbox.take(this.now);
@@ -178,11 +183,7 @@ export class Master {
     return locationsOf(this.parts, handle);
   }
 
-  /**
-   * Under-replicated chunks, most urgent first (see underReplicatedList).
-   * Pending sweep work is finished first so the answer is exact; the cheap
-   * reads in reads.ts never do that.
-   */
+  /** Under-replicated chunks, most urgent first (underReplicatedList), pending sweeps finished first: exact, unlike reads.ts. */
   checkReplication(now: number): UnderReplicated[] {
     this.advanceWhole(now);
     while (this.sweeps.busy) this.tick(this.now);
@@ -221,9 +222,8 @@ export class Master {
   }
 
   /**
-   * Drains a server (undefined if unknown): it takes no new copies, its replicas stop counting towards target
-   * RF (so they are copied elsewhere, it a preferred source), and once a chunk has target RF elsewhere its copy
-   * there is deleted as excess. It stays `draining` for good; chunks 0 means drained.
+   * Drains a server (undefined if unknown): it takes no new copies, its replicas stop counting towards target RF (so are
+   * copied elsewhere, it a preferred source), and its copy is deleted as excess once elsewhere. `draining` for good.
    */
   drainServer(now: number, id: string): ServerView | undefined {
     this.advance(now);

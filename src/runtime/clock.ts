@@ -17,6 +17,8 @@ export type TimerHandle = unknown;
 export interface Timers {
   setTimeout(run: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
+  /** Runs once the I/O read in this turn of the loop is handled; absent where there is no event loop (a simulator). */
+  setImmediate?(run: () => void): void;
 }
 
 export const realTimers: Timers = {
@@ -27,4 +29,7 @@ export const realTimers: Timers = {
     return timer;
   },
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  setImmediate: (run) => {
+    setImmediate(run).unref();
+  },
 };

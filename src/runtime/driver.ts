@@ -29,6 +29,11 @@ export class CoreDriver {
   private readonly stalls: StallWatch | undefined;
   private probe: TimerHandle | undefined;
   private stalledMs = 0;
+  /** Work has run in this turn of the event loop; cleared by a setImmediate once the turn's I/O is read. */
+  private inTurn = false;
+  private readonly turnEnded = () => {
+    this.inTurn = false;
+  };
 
   constructor(
     readonly master: Master,
@@ -56,6 +61,7 @@ export class CoreDriver {
   }
 
   run<T>(work: (now: number) => T): T {
+    if (!this.inTurn && this.timers.setImmediate) this.beginTurn(this.timers.setImmediate);
     const started = this.clock.now();
     // A stall that ended just now is credited before any deadline is looked at.
     if (this.stalls) this.credit(this.stalls.beforeWork(started));
@@ -65,6 +71,17 @@ export class CoreDriver {
       if (this.stalls) this.credit(this.stalls.afterWork(started, this.clock.now()));
       this.settle();
     }
+  }
+
+  /**
+   * Requests read in one turn of the loop (several servers' reports arriving
+   * together) run back to back with no timer between: the core is told where
+   * a turn begins so that what it applies at once is bounded per turn.
+   */
+  private beginTurn(setImmediate: (run: () => void) => void): void {
+    this.inTurn = true;
+    this.master.newTurn();
+    setImmediate(this.turnEnded);
   }
 
   close(): void {

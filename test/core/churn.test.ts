@@ -124,6 +124,7 @@ t.test('a server forgotten while its replicas are still being reaped is released
 t.test('a death is told in a few events with counts, never one per chunk', async (t) => {
   const m = newMaster({ maxDeadFraction: 1 });
   beat(m, 0, 'doomed', { chunks: handles(20_000) });
+  settle(m, 0);
   beat(m, 0, 'keeper', { chunks: handles(5) });
   beat(m, 10_000, 'keeper');
   const ticks = settle(m, 15_000);

@@ -8,7 +8,11 @@ import { beat, handles, newMaster, settle } from '../fixtures/master.js';
 /** a, b and c hold `chunks` chunks each, d none; c falls silent after its first heartbeat and dies at 15 s. */
 function deathOfC(chunks: number): Master {
   const master = newMaster();
-  for (const server of ['a', 'b', 'c']) beat(master, 0, server, { chunks: handles(chunks) });
+  // Settled after each, as a driver would: long reports applied together wait for a step.
+  for (const server of ['a', 'b', 'c']) {
+    beat(master, 0, server, { chunks: handles(chunks) });
+    settle(master, 0);
+  }
   beat(master, 0, 'd', { chunks: [] });
   for (const server of ['a', 'b', 'd']) beat(master, 10_000, server);
   return master;

@@ -134,3 +134,27 @@ t.test('the stall probe runs on the same timers, each probe arming the next', as
   driver.close();
   t.equal(timers.armed.size, 0);
 });
+
+t.test('the core is told where each turn of the event loop begins', async (t) => {
+  class Counting extends Master {
+    turns = 0;
+    override newTurn(): void {
+      this.turns++;
+      super.newTurn();
+    }
+  }
+  const master = new Counting(0);
+  const driver = new CoreDriver(master, new FakeClock(0));
+  t.teardown(() => driver.close());
+  driver.run((now) => master.heartbeat(now, { server: 'cs1' }));
+  driver.run((now) => master.heartbeat(now, { server: 'cs2' }));
+  t.equal(master.turns, 1, 'runs in one turn share it');
+  await new Promise((resolve) => setImmediate(resolve));
+  driver.run((now) => master.heartbeat(now, { server: 'cs1' }));
+  t.equal(master.turns, 2, 'the next turn is a new one');
+  const simulated = new Counting(0);
+  const virtual = new CoreDriver(simulated, new FakeClock(0), { timers: { setTimeout: () => undefined, clearTimeout: () => undefined } });
+  t.teardown(() => virtual.close());
+  virtual.run((now) => simulated.heartbeat(now, { server: 'cs1' }));
+  t.equal(simulated.turns, 0, 'timers without setImmediate (a simulator) tell no turns');
+});
