@@ -1,0 +1,41 @@
+import fc from 'fast-check';
+import t from 'tap';
+import { EpochGate } from '../../src/fleet/epochs.js';
+
+t.test('the gate admits the highest epoch seen and any equal to it, never an older one', async (t) => {
+  const gate = new EpochGate();
+  t.equal(gate.seen, undefined);
+  t.ok(gate.admit(5), 'the first epoch heard');
+  t.ok(gate.admit(5), 'the same term again: the leader, or a follower of it');
+  t.ok(gate.admit(6), 'a newer term');
+  t.notOk(gate.admit(5), 'the old leader, waking up after its lease');
+  t.equal(gate.seen, 6, 'an epoch refused does not lower the highest');
+  t.ok(gate.admit(7), 'the old leader, elected again under a new epoch');
+  t.notOk(gate.admit(6));
+});
+
+t.test('a reply without an epoch is obeyed until a master shows one, then refused', async (t) => {
+  const gate = new EpochGate();
+  t.ok(gate.admit(undefined), 'one master without HA, as before');
+  t.ok(gate.admit(undefined));
+  t.ok(gate.admit(0), 'epoch 0 counts as an epoch');
+  t.notOk(gate.admit(undefined), 'a master without --etcd beside HA ones would instruct beside the leader');
+  t.notOk(gate.admit(-1));
+  t.equal(gate.seen, 0);
+});
+
+t.test('whatever the order replies come in, the admitted epochs never go down and each is the highest so far', async (t) => {
+  const replies = fc.array(fc.option(fc.integer({ min: 0, max: 20 }), { nil: undefined }), { maxLength: 40 });
+  fc.assert(
+    fc.property(replies, (epochs) => {
+      const gate = new EpochGate();
+      let highest: number | undefined;
+      for (const epoch of epochs) {
+        const expected = epoch === undefined ? highest === undefined : highest === undefined || epoch >= highest;
+        if (gate.admit(epoch) !== expected) return false;
+        if (expected && epoch !== undefined) highest = epoch;
+      }
+      return gate.seen === highest;
+    }),
+  );
+});
