@@ -14,10 +14,12 @@ export interface ChunkServer {
   readonly index: number;
   readonly chunks: Set<string>;
   /**
-   * Handles added or removed since the master last accepted a report of
-   * them (the disk says which): a change leaves only once a 200 came back for it.
+   * For each master (in --url order), the handles added or removed since it
+   * last accepted a report of them (the disk says which): a change leaves a
+   * master's set only once that master sent a 200 for it. A full report
+   * under way swaps its master's set for a fresh one.
    */
-  changed: Set<string>;
+  changed: Set<string>[];
   /** Gone silent: sends no more heartbeats. */
   silent: boolean;
   /** When its last heartbeat was sent (ms on the fleet's clock), if any. */
@@ -35,6 +37,8 @@ export interface ChunkServersOptions {
   replicationFactor?: number;
   /** Server ids are this and a zero-padded number. */
   prefix?: string;
+  /** Masters heartbeated, each owed every change (1). */
+  masters?: number;
 }
 
 /** What a heartbeat says besides chunks: who is sending, its disk and health. */
@@ -58,14 +62,16 @@ export class ChunkServers {
   /** Chunk writes each server owes: churn comes in fractions of a write per heartbeat. */
   private readonly owed = new Map<ChunkServer, number>();
 
-  constructor(count: number, chunksPerServer: number, { replicationFactor = defaultCoreConfig().replicationFactor, prefix = 'cs' }: ChunkServersOptions = {}) {
+  constructor(count: number, chunksPerServer: number, options: ChunkServersOptions = {}) {
+    const { replicationFactor = defaultCoreConfig().replicationFactor, prefix = 'cs', masters = 1 } = options;
     const width = String(count - 1).length;
     const distinct = Math.max(1, Math.ceil((count * chunksPerServer) / replicationFactor));
     for (let i = 0; i < count; i++) {
       const chunks = new Set<string>();
       for (let j = 0; j < chunksPerServer; j++) chunks.add(`ch_${(i * chunksPerServer + j) % distinct}`);
       const id = `${prefix}${String(i).padStart(width, '0')}`;
-      const server: ChunkServer = { id, index: i, chunks, changed: new Set(), silent: false, lastSentAt: undefined };
+      const changed = Array.from({ length: masters }, () => new Set<string>());
+      const server: ChunkServer = { id, index: i, chunks, changed, silent: false, lastSentAt: undefined };
       this.servers.push(server);
       this.byId.set(server.id, server);
     }
@@ -149,13 +155,13 @@ export class ChunkServers {
   private add(server: ChunkServer, chunk: string): void {
     if (server.chunks.has(chunk)) return;
     server.chunks.add(chunk);
-    server.changed.add(chunk);
+    for (const owed of server.changed) owed.add(chunk);
     this.holders?.get(chunk)?.push(server);
   }
 
   private remove(server: ChunkServer, chunk: string): boolean {
     if (!server.chunks.delete(chunk)) return false;
-    server.changed.add(chunk);
+    for (const owed of server.changed) owed.add(chunk);
     const holders = this.holders?.get(chunk);
     holders?.splice(holders.indexOf(server), 1);
     return true;

@@ -27,12 +27,14 @@ interface FullReport {
 export type ReportOptions = Pick<FleetConfig, 'report' | 'reportPartSize'>;
 
 /**
- * What each simulated server puts in its heartbeats. Incremental (the
- * default): the chunks added and removed since the master last accepted a
- * report of them, and a full list at first contact and whenever the master
- * answers `full_report: true`. Full: a full list every heartbeat. A full list
- * longer than `reportPartSize` goes in parts under a fresh id; a report asked
- * for, and each part after the first, go at once, not a heartbeat later.
+ * What each simulated server puts in its heartbeats to one master (its
+ * place in --url is `masterIndex`, from 0; each master has its own
+ * Reporter, and so its own report state). Incremental (the default): the
+ * chunks added and removed since the master last accepted a report of them,
+ * and a full list at first contact and whenever the master answers
+ * `full_report: true`. Full: a full list every heartbeat. A full list longer
+ * than `reportPartSize` goes in parts under a fresh id; a report asked for,
+ * and each part after the first, go at once, not a heartbeat later.
  */
 export class Reporter {
   private readonly reports = new Map<ChunkServer, FullReport>();
@@ -46,6 +48,7 @@ export class Reporter {
     private readonly fleet: ChunkServers,
     private readonly options: ReportOptions,
     private readonly counts: ReportCounts,
+    private readonly masterIndex = 0,
   ) {}
 
   /** The server's next heartbeat. */
@@ -60,8 +63,9 @@ export class Reporter {
       this.counts.incremental++;
       this.counts.changes += sent.added.length + sent.removed.length;
       // A handle whose disk changed again since it was sent stays owed.
-      for (const chunk of sent.added) if (server.chunks.has(chunk)) server.changed.delete(chunk);
-      for (const chunk of sent.removed) if (!server.chunks.has(chunk)) server.changed.delete(chunk);
+      const owed = this.owed(server);
+      for (const chunk of sent.added) if (server.chunks.has(chunk)) owed.delete(chunk);
+      for (const chunk of sent.removed) if (!server.chunks.has(chunk)) owed.delete(chunk);
       this.heed(server, answer);
       return;
     }
@@ -103,9 +107,9 @@ export class Reporter {
       id: `${this.runId}-${++this.reportCount}`,
       parts: splitList([...server.chunks], this.options.reportPartSize),
       next: 0,
-      covered: server.changed,
+      covered: this.owed(server),
     };
-    server.changed = new Set();
+    server.changed[this.masterIndex] = new Set();
     this.reports.set(server, report);
     return report;
   }
@@ -114,7 +118,13 @@ export class Reporter {
     const report = this.reports.get(server);
     if (report === undefined) return;
     this.reports.delete(server);
-    for (const chunk of report.covered) server.changed.add(chunk);
+    const owed = this.owed(server);
+    for (const chunk of report.covered) owed.add(chunk);
+  }
+
+  /** What this master has yet to hear of the server's disk. */
+  private owed(server: ChunkServer): Set<string> {
+    return server.changed[this.masterIndex] as Set<string>;
   }
 
   private part(server: ChunkServer, report: FullReport): Beat {
@@ -127,7 +137,7 @@ export class Reporter {
   private changes(server: ChunkServer): Beat {
     const added: string[] = [];
     const removed: string[] = [];
-    for (const chunk of server.changed) (server.chunks.has(chunk) ? added : removed).push(chunk);
+    for (const chunk of this.owed(server)) (server.chunks.has(chunk) ? added : removed).push(chunk);
     const body: HeartbeatReport = { ...this.fleet.state(server) };
     if (added.length > 0) body.chunks_added = added;
     if (removed.length > 0) body.chunks_removed = removed;

@@ -55,7 +55,7 @@ t.test('churn: a write puts a new chunk on the writer and the next servers, a de
   t.equal(fleet.churn(cs1, 3), 1, 'three replicas: one chunk of three');
   t.same(holding(fleet, 'ch_0'), [], 'the oldest chunk is gone everywhere');
   t.same(holding(fleet, 'ch_8'), ['cs1', 'cs2', 'cs3'], 'a new handle, on the writer and the two after it');
-  t.same(fleet.servers.map((s) => [...s.changed]), [['ch_0'], ['ch_8'], ['ch_0', 'ch_8'], ['ch_8'], ['ch_0'], []], 'each change is owed to the master');
+  t.same(fleet.servers.map((s) => s.changed.map((owed) => [...owed])), [[['ch_0']], [['ch_8']], [['ch_0', 'ch_8']], [['ch_8']], [['ch_0']], [[]]], 'each change is owed to the master');
   // The master's copies and deletes move chunks; a later churn delete finds every holder.
   fleet.apply(cs0, { status: 'alive', full_report: false, chunks_to_delete: [], chunks_to_replicate: [{ chunk: 'ch_1', target: 'cs1' }] });
   fleet.apply(fleet.servers[2] as ChunkServer, { status: 'alive', full_report: false, chunks_to_delete: ['ch_1'], chunks_to_replicate: [] });

@@ -112,11 +112,33 @@ t.test('a restarted server drops its report under way and begins a fresh full on
   const started = reporter.next(server);
   fleet.apply(server, { ...OK, chunks_to_delete: [b] });
   reporter.restart(server);
-  t.same([...server.changed], [b, a], 'the dropped report\'s changes are owed again');
+  t.same([...(server.changed[0] as Set<string>)], [b, a], 'the dropped report\'s changes are owed again');
   reporter.accepted(server, started.sent, OK);
   t.same(started.body.report?.parts, 2);
   t.same(exchange().chunks, [...server.chunks], 'a fresh report of the disk as it is now, in one part');
   t.same(Object.keys(exchange()), ['server', 'disk_usage_pct', 'health'], 'the fresh report covered every change');
   reporter.restart(server);
   t.ok(exchange().chunks, 'a restart between reports also begins with a full one');
+});
+
+t.test('two masters: each is owed every change, and a full report one asks for covers its own changes only', async (t) => {
+  const fleet = new ChunkServers(3, 4, { masters: 2 });
+  const stats = new FleetStats();
+  const [toA, toB] = [0, 1].map((nth) => new Reporter(fleet, { report: 'incremental', reportPartSize: 10_000 }, stats.reports, nth)) as [Reporter, Reporter];
+  const server = fleet.servers[0] as ChunkServer;
+  const exchange = (reporter: Reporter, answer: HeartbeatAnswer = OK) => {
+    const { body, sent } = reporter.next(server);
+    reporter.accepted(server, sent, answer);
+    return body;
+  };
+  t.ok(exchange(toA).chunks, 'a full list to A at first contact');
+  t.ok(exchange(toB).chunks, 'and to B');
+  const [a, b] = [...server.chunks] as [string, string];
+  fleet.apply(server, { ...OK, chunks_to_delete: [a] });
+  t.same(exchange(toA, ASKS_FULL).chunks_removed, [a], 'A hears of the delete, and asks for a full report');
+  fleet.apply(server, { ...OK, chunks_to_delete: [b] });
+  t.same(exchange(toA).chunks, [...server.chunks], 'A gets its full list');
+  t.same(exchange(toB).chunks_removed, [a, b], 'B, which did not ask, hears both deletes as changes');
+  t.same([exchange(toA), exchange(toB)].map((body) => Object.keys(body)), [['server', 'disk_usage_pct', 'health'], ['server', 'disk_usage_pct', 'health']], 'nothing owed to either');
+  t.same(server.changed.map((owed) => owed.size), [0, 0]);
 });
