@@ -37,7 +37,7 @@ export async function runDemo({ config, daemonArgs }: Pick<DemoCommandLine, 'con
   }
   // The narration follows what the daemon says it was told, not what the demo meant to tell it.
   const told = daemon.config;
-  const fleet = { ...config.fleet, url: daemon.url, replicationFactor: told.replicationFactor };
+  const fleet = { ...config.fleet, urls: [daemon.url], replicationFactor: told.replicationFactor };
   const view = new DemoView({ fleet, deadAfterMs: deadTimeoutMs(told), safeModeMs: told.safeModeMs }, (line) => io.stdout.write(`${line}\n`));
   let socket: WebSocket | undefined;
   let poller: NodeJS.Timeout | undefined;

@@ -2,8 +2,17 @@ import type { Static } from '@sinclair/typebox';
 import { defaultCoreConfig } from '../core/index.js';
 import type { HeartbeatBody, HeartbeatResponse } from '../transport/http/schemas.js';
 
+/** What a master in HA mode adds to every reply, after status (CONTRACT 10); a single master sends none of it. */
+export interface LeadershipFields {
+  role?: 'leader' | 'follower';
+  /** The leader's term: only a reply of the highest epoch seen is obeyed. */
+  epoch?: number;
+  /** The leader's URL; null while there is none. */
+  leader?: string | null;
+}
+
 /** What a master answered to one heartbeat, every field present (as HTTP sends it). */
-export type HeartbeatAnswer = Static<typeof HeartbeatResponse>;
+export type HeartbeatAnswer = Static<typeof HeartbeatResponse> & LeadershipFields;
 
 /** One heartbeat as POST /heartbeat takes it; over WebSocket it gains type and msg_id. */
 export type HeartbeatReport = Static<typeof HeartbeatBody>;

@@ -3,10 +3,11 @@ import { request } from 'undici';
 import { type Clock, monotonicClock } from '../runtime/clock.js';
 import type { FleetConfig } from '../runtime/config.js';
 import type { ServerEntryVerbose } from '../transport/http/schemas.js';
-import { type ChunkServer, ChunkServers } from './chunk-servers.js';
-import { Reporter } from './reports.js';
+import { type ChunkServer, ChunkServers, type HeartbeatAnswer } from './chunk-servers.js';
+import { type MasterLink, ServerGates, linkMasters, openTransports } from './masters.js';
+import type { Sent } from './reports.js';
 import { FleetStats } from './stats.js';
-import { type HeartbeatTransport, HttpTransport, WsTransport, authHeaders } from './transport.js';
+import { type HeartbeatTransport, authHeaders } from './transport.js';
 
 export interface FleetIo {
   stdout: { write(text: string): unknown };
@@ -25,19 +26,17 @@ const PLAIN_PROGRESS_EVERY = 5;
 const DRAIN_MS = 2000;
 
 /**
- * Runs simulated chunk servers against a master until the configured
- * duration ends or `io.signal` aborts; prints progress on stderr and the
- * summary on stdout, and returns the counters.
+ * Runs simulated chunk servers against a master, or several (each gets every
+ * heartbeat), until the configured duration ends or `io.signal` aborts;
+ * prints progress on stderr and the summary on stdout, and returns the counters.
  */
 export async function runFleet(config: FleetConfig, token: string | undefined, io: FleetIo): Promise<FleetStats> {
-  const transport = config.ws
-    ? await WsTransport.connect(config.url, config.connections, token)
-    : new HttpTransport(config.url, config.connections, token);
-  const run = new FleetRun(config, token, transport, io);
+  const transports = await openTransports(config, token);
+  const run = new FleetRun(config, token, transports, io);
   try {
     await run.done;
   } finally {
-    await transport.close();
+    await Promise.all(transports.map((transport) => transport.close()));
   }
   return run.stats;
 }
@@ -46,13 +45,13 @@ class FleetRun {
   readonly stats = new FleetStats();
   readonly done: Promise<void>;
   private readonly fleet: ChunkServers;
-  private readonly reporter: Reporter;
+  private readonly masters: MasterLink[];
+  private readonly gates = new ServerGates();
   /** Replicas each server gains and loses per heartbeat. */
   private readonly churnPerBeat: number;
   private readonly clock: Clock;
   private readonly startedAt: number;
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly inFlight = new Map<ChunkServer, Promise<void>>();
   private readonly watched: ChunkServer[] = [];
   /** Servers whose heartbeat chain is scheduled; a silent one leaves at its next beat. */
   private readonly beating = new Set<ChunkServer>();
@@ -63,12 +62,13 @@ class FleetRun {
   constructor(
     private readonly config: FleetConfig,
     private readonly token: string | undefined,
-    private readonly transport: HeartbeatTransport,
+    transports: readonly HeartbeatTransport[],
     private readonly io: FleetIo,
   ) {
     this.clock = io.clock ?? monotonicClock;
-    this.fleet = new ChunkServers(config.servers, config.chunksPerServer, { replicationFactor: config.replicationFactor });
-    this.reporter = new Reporter(this.fleet, config, this.stats.reports);
+    const { replicationFactor, urls } = config;
+    this.fleet = new ChunkServers(config.servers, config.chunksPerServer, { replicationFactor, masters: urls.length });
+    this.masters = linkMasters(transports, this.fleet, config, this.stats);
     this.churnPerBeat = (config.churnPerMin * config.intervalMs) / 60_000;
     io.inspect?.(this.fleet);
     this.startedAt = this.clock.now();
@@ -114,41 +114,60 @@ class FleetRun {
     this.at(dueAt + this.config.intervalMs, (next) => this.beat(server, next));
     // Disks change whether or not the master hears of it.
     if (this.churnPerBeat > 0) this.fleet.churn(server, this.churnPerBeat);
-    if (this.inFlight.has(server)) {
-      this.stats.skipped++;
-      return;
+    for (const master of this.masters) {
+      if (master.inFlight.has(server)) this.stats.skipped++;
+      else this.send(server, master);
     }
-    this.send(server);
   }
 
   /**
-   * One heartbeat now. A full report asked for, and each part after the
-   * first, follow the answer at once rather than a heartbeat later: one part
-   * an interval would let a list of more than a dozen parts outlive
-   * pending_timeout, and a report lease sit idle.
+   * One heartbeat to `master` now. A full report asked for, and each part
+   * after the first, follow the answer at once rather than a heartbeat
+   * later: one part an interval would let a list of more than a dozen parts
+   * outlive pending_timeout, and a report lease sit idle.
    */
-  private send(server: ChunkServer): void {
+  private send(server: ChunkServer, master: MasterLink): void {
     const sentAt = this.clock.now();
     server.lastSentAt = sentAt;
     this.stats.sent++;
-    const { body, sent } = this.reporter.next(server);
-    const exchange = this.transport.send(body).then(
-      (answer) => {
-        this.stats.ok++;
-        this.stats.latenciesMs.push(this.clock.now() - sentAt);
-        this.reporter.accepted(server, sent, answer);
-        const applied = this.fleet.apply(server, answer);
-        this.stats.copies += applied.copies;
-        this.stats.copiesFailed += applied.copiesFailed;
-        this.stats.deletes += applied.deletes;
-        if (this.reporter.owesReport(server)) this.inFlight.get(server)?.then(() => this.stopped || server.silent || this.send(server));
-      },
+    const { body, sent } = master.reporter.next(server);
+    const exchange = master.transport.send(body).then(
+      (answer) => this.answered(server, master, { sent, sentAt }, answer),
       (error: unknown) => {
         this.stats.failed++;
-        this.stats.lastError = (error as Error).message;
+        master.counts.failed++;
+        const message = (error as Error).message;
+        this.stats.lastError = this.masters.length > 1 ? `${master.url}: ${message}` : message;
       },
     );
-    this.inFlight.set(server, exchange.finally(() => this.inFlight.delete(server)));
+    master.inFlight.set(server, exchange.finally(() => master.inFlight.delete(server)));
+  }
+
+  private answered(server: ChunkServer, master: MasterLink, { sent, sentAt }: { sent: Sent; sentAt: number }, answer: HeartbeatAnswer): void {
+    this.stats.ok++;
+    master.counts.answered++;
+    this.stats.latenciesMs.push(this.clock.now() - sentAt);
+    master.reporter.accepted(server, sent, answer);
+    this.obey(server, master, answer);
+    if (master.reporter.owesReport(server)) master.inFlight.get(server)?.then(() => this.stopped || server.silent || this.send(server, master));
+  }
+
+  /** Carries out the answer's copies and deletes, unless the server has seen a newer epoch than the answer's (CONTRACT 10). */
+  private obey(server: ChunkServer, master: MasterLink, answer: HeartbeatAnswer): void {
+    if (answer.epoch !== undefined) {
+      master.counts.epoch = answer.epoch;
+      master.counts.role = answer.role;
+    }
+    if (!this.gates.admits(server, answer.epoch)) {
+      const ignored = answer.chunks_to_delete.length + answer.chunks_to_replicate.length;
+      this.stats.staleInstructionsIgnored += ignored;
+      master.counts.staleInstructionsIgnored += ignored;
+      return;
+    }
+    const applied = this.fleet.apply(server, answer);
+    this.stats.copies += applied.copies;
+    this.stats.copiesFailed += applied.copiesFailed;
+    this.stats.deletes += applied.deletes;
   }
 
   private kill(count: number): void {
@@ -164,7 +183,7 @@ class FleetRun {
   /** Brings silenced servers back: each reports its full chunk list again at once, as a rebooted server does. */
   private revive(servers: ChunkServer[], due: number): void {
     this.fleet.revive(servers);
-    for (const server of servers) this.reporter.restart(server);
+    for (const master of this.masters) for (const server of servers) master.reporter.restart(server);
     this.stats.revived += servers.length;
     // One still watched was never seen dead: it no longer counts as a death to see.
     const back = new Set(servers);
@@ -174,7 +193,7 @@ class FleetRun {
     this.io.progress?.(this.stats, this.clock.now() - this.startedAt);
   }
 
-  /** Asks the master about each silenced server until it says dead. */
+  /** Asks the masters about each silenced server until one says dead: a follower detects deaths as the leader does. */
   private async watchDeaths(): Promise<void> {
     const pending = this.watched.splice(0, this.watched.length);
     const stillAlive = await Promise.all(pending.map(async (server) => ((await this.isDead(server)) ? undefined : server)));
@@ -182,17 +201,22 @@ class FleetRun {
   }
 
   private async isDead(server: ChunkServer): Promise<boolean> {
-    try {
-      const response = await request(`${this.config.url}/servers/${encodeURIComponent(server.id)}`, { headers: authHeaders(this.token) });
-      // An error body is read too, to free the connection; it has no status.
-      const view = (await response.body.json()) as Partial<Static<typeof ServerEntryVerbose>>;
-      if (response.statusCode !== 200 || view.status !== 'dead') return false;
-    } catch {
-      return false;
-    }
+    const verdicts = await Promise.all(this.masters.map((master) => this.saysDead(master.url, server)));
+    if (!verdicts.includes(true)) return false;
     this.stats.deathsSeen++;
     if (server.lastSentAt !== undefined) this.stats.detectionMs.push(this.clock.now() - server.lastSentAt);
     return true;
+  }
+
+  private async saysDead(url: string, server: ChunkServer): Promise<boolean> {
+    try {
+      const response = await request(`${url}/servers/${encodeURIComponent(server.id)}`, { headers: authHeaders(this.token) });
+      // An error body is read too, to free the connection; it has no status.
+      const view = (await response.body.json()) as Partial<Static<typeof ServerEntryVerbose>>;
+      return response.statusCode === 200 && view.status === 'dead';
+    } catch {
+      return false;
+    }
   }
 
   private progress(): void {
@@ -211,7 +235,8 @@ class FleetRun {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     let drained: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(this.inFlight.values()), new Promise((resolve) => (drained = setTimeout(resolve, DRAIN_MS)))]);
+    const inFlight = this.masters.flatMap((master) => [...master.inFlight.values()]);
+    await Promise.race([Promise.all(inFlight), new Promise((resolve) => (drained = setTimeout(resolve, DRAIN_MS)))]);
     clearTimeout(drained);
     if (this.io.stderr.isTTY) this.io.stderr.write('\n');
     this.io.stdout.write(this.stats.summary(this.clock.now() - this.startedAt));

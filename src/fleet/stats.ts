@@ -12,17 +12,33 @@ export interface ReportCounts {
   changes: number;
 }
 
+/** One master's share of a run's heartbeats (several with HA: each gets every heartbeat). */
+export interface MasterCounts {
+  readonly url: string;
+  answered: number;
+  failed: number;
+  /** Deletes and copies its replies asked for while a newer epoch had been seen: not carried out. */
+  staleInstructionsIgnored: number;
+  /** Its last reply's epoch and role, in HA mode. */
+  epoch: number | undefined;
+  role: string | undefined;
+}
+
 /** Counters and latencies of a fleet run, and how to print them. */
 export class FleetStats {
   sent = 0;
   ok = 0;
   failed = 0;
-  /** Beats not sent because the server's previous heartbeat was still waiting. */
+  /** Beats not sent to a master because the server's previous heartbeat to it was still waiting. */
   skipped = 0;
   copies = 0;
   copiesFailed = 0;
   deletes = 0;
   readonly reports: ReportCounts = { full: 0, parts: 0, asked: 0, incremental: 0, changes: 0 };
+  /** Instructions not carried out because their reply's epoch was older than one seen (CONTRACT 10). */
+  staleInstructionsIgnored = 0;
+  /** Per master, in --url order. */
+  readonly masters: MasterCounts[] = [];
   killed = 0;
   /** Ids of the servers silenced, in order. */
   readonly killedServers: string[] = [];
@@ -32,6 +48,13 @@ export class FleetStats {
   readonly detectionMs: number[] = [];
   readonly latenciesMs: number[] = [];
   lastError: string | undefined;
+
+  /** Counts a new master's heartbeats, and hands its counters back. */
+  addMaster(url: string): MasterCounts {
+    const counts: MasterCounts = { url, answered: 0, failed: 0, staleInstructionsIgnored: 0, epoch: undefined, role: undefined };
+    this.masters.push(counts);
+    return counts;
+  }
 
   percentile(p: number): number {
     return percentile(this.latenciesMs, p);
@@ -51,6 +74,7 @@ export class FleetStats {
     ];
     if (this.killed > 0) parts.push(`dead seen ${this.deathsSeen}/${this.killed}`);
     if (this.revived > 0) parts.push(`revived ${this.revived}`);
+    if (this.staleInstructionsIgnored > 0) parts.push(`stale ignored ${this.staleInstructionsIgnored}`);
     return parts.join('  ');
   }
 
@@ -65,6 +89,8 @@ export class FleetStats {
       `  copies      done ${this.copies}, failed ${this.copiesFailed}; deletes done ${this.deletes}`,
       `  reports     full ${this.reports.full} (${this.reports.parts} parts), asked for ${this.reports.asked}; incremental ${this.reports.incremental} carrying ${this.reports.changes} changes`,
     ];
+    // One master's line would repeat the heartbeats line; it shows only when an ignored instruction needs its source named.
+    if (this.masters.length > 1 || this.staleInstructionsIgnored > 0) lines.push(...this.masters.map(masterLine));
     if (this.lastError !== undefined) lines.push(`  last error  ${this.lastError}`);
     return lines.join('\n') + '\n';
   }
@@ -83,6 +109,11 @@ export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   const rank = Math.ceil((p / 100) * sorted.length) - 1;
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank))] as number;
+}
+
+function masterLine({ url, answered, failed, staleInstructionsIgnored, epoch, role }: MasterCounts): string {
+  const term = epoch === undefined ? '' : `; last reply epoch ${epoch}, ${role ?? 'no role'}`;
+  return `  master      ${url}: answered ${answered}, failed ${failed}, stale-epoch instructions ignored ${staleInstructionsIgnored}${term}`;
 }
 
 function fmt(ms: number): string {

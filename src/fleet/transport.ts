@@ -4,9 +4,10 @@ import { Pool } from 'undici';
 import WebSocket from 'ws';
 import type { ErrorReply, HeartbeatOk } from '../protocol/schemas.js';
 import { ConfigError } from '../runtime/settings.js';
-import type { HeartbeatAnswer, HeartbeatReport } from './chunk-servers.js';
+import type { HeartbeatAnswer, HeartbeatReport, LeadershipFields } from './chunk-servers.js';
 
-type WsReply = Static<typeof HeartbeatOk> | Static<typeof ErrorReply>;
+type WsHeartbeatOk = Static<typeof HeartbeatOk> & LeadershipFields;
+type WsReply = WsHeartbeatOk | Static<typeof ErrorReply>;
 
 /** Sends one heartbeat and resolves with the master's answer. */
 export interface HeartbeatTransport {
@@ -147,10 +148,16 @@ export class WsTransport implements HeartbeatTransport {
   }
 }
 
-/** HTTP carries every field; WebSocket replies, like stdio's, leave empty lists and a false full_report out. */
-function toAnswer(reply: Static<typeof HeartbeatOk>): HeartbeatAnswer {
+/**
+ * HTTP carries every field; WebSocket replies, like stdio's, leave empty
+ * lists and a false full_report out. HA mode's role, epoch and leader come
+ * together, after status, as HTTP places them.
+ */
+function toAnswer(reply: WsHeartbeatOk): HeartbeatAnswer {
+  const { role, epoch, leader } = reply;
   return {
     status: reply.status,
+    ...(epoch === undefined ? {} : { role, epoch, leader }),
     chunks_to_delete: reply.chunks_to_delete ?? [],
     chunks_to_replicate: reply.chunks_to_replicate ?? [],
     full_report: reply.full_report ?? false,

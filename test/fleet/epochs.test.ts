@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import t from 'tap';
+import { type ChunkServer, ChunkServers } from '../../src/fleet/chunk-servers.js';
 import { EpochGate } from '../../src/fleet/epochs.js';
+import { ServerGates } from '../../src/fleet/masters.js';
 
 t.test('the gate admits the highest epoch seen and any equal to it, never an older one', async (t) => {
   const gate = new EpochGate();
@@ -38,4 +40,15 @@ t.test('whatever the order replies come in, the admitted epochs never go down an
       return gate.seen === highest;
     }),
   );
+});
+
+t.test('each simulated server keeps its own gate, made at its first epoch', async (t) => {
+  const [a, b] = new ChunkServers(2, 1).servers as [ChunkServer, ChunkServer];
+  const gates = new ServerGates();
+  t.ok(gates.admits(a, undefined), 'no epoch yet: obeyed, and no gate kept');
+  t.ok(gates.admits(a, 4));
+  t.notOk(gates.admits(a, 3));
+  t.ok(gates.admits(b, 3), 'another server has heard only this epoch');
+  t.notOk(gates.admits(a, undefined));
+  t.ok(gates.admits(b, 4));
 });

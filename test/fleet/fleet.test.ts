@@ -23,7 +23,7 @@ function copyAndDelete({ server, chunks = [] }: Report, nth: number): Instructio
 const fullLists = (master: TestMaster, server: string) => master.reports.filter((r) => r.server === server && r.chunks !== undefined).map((r) => r.chunks);
 
 function config(url: string, overrides: Partial<FleetConfig> = {}): FleetConfig {
-  return { ...defaultFleetConfig(), url, servers: 4, chunksPerServer: 6, intervalMs: 40, durationMs: 1500, kill: { count: 1, atMs: 300 }, connections: 2, ...overrides };
+  return { ...defaultFleetConfig(), urls: [url], servers: 4, chunksPerServer: 6, intervalMs: 40, durationMs: 1500, kill: { count: 1, atMs: 300 }, connections: 2, ...overrides };
 }
 
 /** A master that calls a server dead 200 ms after its last heartbeat. */

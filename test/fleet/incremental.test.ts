@@ -17,7 +17,7 @@ const CHURN = Math.round((3 * 60_000) / INTERVAL_MS);
 const PATIENT = { heartbeatIntervalMs: 1000, deadAfterMissed: 3 };
 
 function config(url: string, overrides: Partial<FleetConfig> = {}): FleetConfig {
-  return { ...defaultFleetConfig(), url, servers: 4, chunksPerServer: 6, intervalMs: INTERVAL_MS, durationMs: 1000, connections: 2, churnPerMin: CHURN, ...overrides };
+  return { ...defaultFleetConfig(), urls: [url], servers: 4, chunksPerServer: 6, intervalMs: INTERVAL_MS, durationMs: 1000, connections: 2, churnPerMin: CHURN, ...overrides };
 }
 
 /** Runs the fleet and hands back its servers with the counters. */

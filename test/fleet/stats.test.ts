@@ -51,3 +51,26 @@ t.test('a run\'s summary and progress line show its counters, latencies and deat
   stats.lastError = 'connect ECONNREFUSED';
   t.match(stats.summary(2000), /\n {2}last error {2}connect ECONNREFUSED\n$/);
 });
+
+t.test('several masters: a line each, with its answers, failures, stale-epoch instructions ignored and last epoch', async (t) => {
+  const stats = new FleetStats();
+  const a = stats.addMaster('http://a:1');
+  t.notMatch(stats.summary(1000), /master/, 'one master: its line would repeat the heartbeats line');
+  Object.assign(a, { answered: 9, failed: 1, staleInstructionsIgnored: 0 });
+  const b = stats.addMaster('http://b:2');
+  Object.assign(b, { answered: 7, failed: 0, staleInstructionsIgnored: 3, epoch: 4, role: 'follower' });
+  stats.staleInstructionsIgnored = 3;
+  t.match(
+    stats.summary(1000),
+    [
+      '  master      http://a:1: answered 9, failed 1, stale-epoch instructions ignored 0',
+      '  master      http://b:2: answered 7, failed 0, stale-epoch instructions ignored 3; last reply epoch 4, follower',
+      '',
+    ].join('\n'),
+  );
+  t.match(stats.progressLine(1000), /  stale ignored 3$/);
+  const one = new FleetStats();
+  Object.assign(one.addMaster('http://a:1'), { staleInstructionsIgnored: 2, epoch: 1 });
+  one.staleInstructionsIgnored = 2;
+  t.match(one.summary(1000), /master {6}http:\/\/a:1: answered 0, failed 0, stale-epoch instructions ignored 2; last reply epoch 1, no role\n/, 'one master shows its line when it had instructions ignored');
+});

@@ -3,7 +3,8 @@ import { ConfigError, type Slice, int, oneOf, setting, switchSetting, text } fro
 
 /** The `fleet` command's simulated chunk servers. */
 export interface FleetConfig {
-  url: string;
+  /** The masters to heartbeat, each sent every heartbeat (several: HA, CONTRACT 10). */
+  urls: string[];
   /** A file holding the one bearer token the fleet sends; undefined sends none. */
   tokenFile: string | undefined;
   servers: number;
@@ -39,7 +40,7 @@ export interface KillPlan {
 
 export function defaultFleetConfig(): FleetConfig {
   return {
-    url: 'http://127.0.0.1:7070',
+    urls: ['http://127.0.0.1:7070'],
     tokenFile: undefined,
     servers: 100,
     chunksPerServer: 100,
@@ -74,6 +75,14 @@ function httpUrl(raw: string): string {
   return raw.replace(/\/+$/, '');
 }
 
+/** URL[,URL...]: the masters, each named once (twice would double its heartbeats). */
+function httpUrls(raw: string): string[] {
+  const urls = raw.split(',').map((part) => httpUrl(part.trim()));
+  const twice = urls.find((url, i) => urls.indexOf(url) !== i);
+  if (twice !== undefined) throw new ConfigError(`${twice} is named twice`);
+  return urls;
+}
+
 const DAY_MS = 86_400_000;
 type Fleet = FleetConfig;
 
@@ -86,7 +95,7 @@ export const FLEET: Slice<FleetConfig> = {
       text,
       (c: Fleet, v) => { c.tokenFile = v; },
     ),
-    setting('url', 'the master to heartbeat to (http://127.0.0.1:7070)', httpUrl, (c: Fleet, v) => { c.url = v; }),
+    setting('url', 'the master to heartbeat to; several comma-separated (HA) each get every heartbeat (http://127.0.0.1:7070)', httpUrls, (c: Fleet, v) => { c.urls = v; }),
     setting('servers', 'simulated chunk servers (100)', int(1, 1_000_000), (c: Fleet, v) => { c.servers = v; }),
     setting('chunks-per-server', 'chunks each server starts with (100)', int(0, 10_000_000), (c: Fleet, v) => { c.chunksPerServer = v; }),
     setting('replication-factor', 'replicas each chunk starts with: give the master\'s (3)', int(1, 100), (c: Fleet, v) => { c.replicationFactor = v; }),

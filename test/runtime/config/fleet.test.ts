@@ -8,7 +8,7 @@ t.test('fleet settings: flags, a value-less --ws, COUNT@SECONDS and URLs', async
     CHUNKMASTER_INTERVAL_MS: '250',
   });
   t.same(config, {
-    url: 'http://10.0.0.1:7070', tokenFile: 't', servers: 50, chunksPerServer: 100, replicationFactor: 3, intervalMs: 250, ws: true,
+    urls: ['http://10.0.0.1:7070'], tokenFile: 't', servers: 50, chunksPerServer: 100, replicationFactor: 3, intervalMs: 250, ws: true,
     connections: 16, durationMs: 0, kill: { count: 5, atMs: 2500 }, reviveAfterMs: 4000, report: 'incremental', churnPerMin: 0, reportPartSize: 10000,
   });
   t.equal(config.tokenFile, 't');
@@ -17,10 +17,14 @@ t.test('fleet settings: flags, a value-less --ws, COUNT@SECONDS and URLs', async
   t.equal(fleet([], { CHUNKMASTER_WS: '1' }).ws, true);
   t.equal(fleet([], { CHUNKMASTER_WS: 'false' }).ws, false);
   t.same(parseKill(' 10@30 '), { count: 10, atMs: 30000 });
+  t.same(fleet(['--url', 'http://a:1/, https://b:2'], {}).urls, ['http://a:1', 'https://b:2'], 'several masters, comma-separated');
+  t.same(fleet([], { CHUNKMASTER_URL: 'http://a:1,http://b:2' }).urls, ['http://a:1', 'http://b:2']);
   const bad: [string[], NodeJS.ProcessEnv, RegExp][] = [
     [['--kill', '10'], {}, /--kill: expected COUNT@SECONDS/],
     [['--url', 'ftp://x'], {}, /--url: expected an http:\/\/ URL/],
     [['--url', 'not a url'], {}, /expected an http:\/\/ URL/],
+    [['--url', 'http://a:1,'], {}, /^--url: expected an http:\/\/ URL, got ""/],
+    [['--url', 'http://a:1,http://b:2,http://a:1/'], {}, /^--url: http:\/\/a:1 is named twice/],
     [['--ws=yes'], {}, /ws/],
     [[], { CHUNKMASTER_WS: 'maybe' }, /CHUNKMASTER_WS: expected true or false/],
   ];
