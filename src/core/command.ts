@@ -12,8 +12,7 @@ export type Instructions = Pick<HeartbeatReply, 'chunksToDelete' | 'chunksToRepl
 /**
  * Whether, and how, this master hands out instructions: never while planning
  * is paused (safe mode, brake) or while it does not lead a group of masters;
- * copies only while a new leader waits for full reports (StaleServers). A
- * change of term drops what was planned under the old one.
+ * copies only while a new leader waits for full reports (StaleServers).
  */
 export class Command {
   private readonly term: Term;
@@ -68,10 +67,16 @@ export class Command {
     this.changed(this.term.advance(now), now);
   }
 
+  /**
+   * A new term drops what was planned before (the reports it waits for say
+   * what was done). A leader that falls silent keeps its plan: a delete it
+   * handed out may have been carried out and not yet reported, and if it
+   * resumes the same term (no one else can have led) it must still count it.
+   */
   private changed(change: TermChange, now: number): void {
     if (change === undefined) return;
-    if (change !== 'resumed') this.planner.abandon(now);
     if (change === 'promoted') {
+      this.planner.abandon(now);
       const live = this.servers.all().filter((record) => record.alive).map((record) => record.index);
       this.intake.promoted(live, now);
     }

@@ -152,7 +152,7 @@ export class Planner {
     if (planned === 0 && under.length < budget && excess.length < EXCESS_PER_ROUND) this.dirty = false;
   }
 
-  /** No longer leading: what was planned is dropped, and each chunk filed again for whoever leads next. */
+  /** Leading a new term: what was planned before is dropped, and each chunk filed again. */
   abandon(now: number): void {
     for (const record of this.servers.all()) this.serverLost(record.index, now);
   }

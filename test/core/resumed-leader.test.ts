@@ -2,7 +2,7 @@ import t from 'tap';
 import type { Leadership } from '../../src/core/index.js';
 import { newMaster, settle } from '../fixtures/master.js';
 
-// FAILS with the core as it is (a core bug, for the core's owner to fix). Found by the simulator:
+// Found by the simulator (it failed on the first cut of leader roles):
 // `chunkmaster simulate --seed 306 --servers 6 --chunks 120 --minutes 15 --masters 3` (and other seeds of
 // `simulate --sweep 500 --masters 3`). etcd is out of reach for a little less than the lease: the leader's
 // deadline passes, Command.changed('demoted') calls planner.abandon(), whose serverLost() drops every pending
