@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import closeWithGrace from 'close-with-grace';
-import type { DaemonConfig, ServeConfig } from '../../runtime/config.js';
+import type { DaemonConfig, GroupConfig, ServeConfig } from '../../runtime/config.js';
+import type { CoreDriver } from '../../runtime/driver.js';
 import { startCore } from '../../runtime/core-process.js';
 import { LOG_CLOSE_MS, type LogOutput, type Logger } from '../../runtime/logger.js';
 import { TokenStore, TokensFileError } from '../../runtime/tokens.js';
@@ -41,13 +42,16 @@ export function loadTokens(config: DaemonConfig): TokenStore | undefined {
  * `output` is the logger's destination: its drop count goes to /metrics, and
  * shutdown waits at most LOG_CLOSE_MS for it, so a stuck stderr cannot hold the exit.
  */
-export async function serve({ master, daemon }: ServeConfig, log: Logger, output: LogOutput): Promise<void> {
+export async function serve({ master, daemon, group: groupConfig }: ServeConfig, log: Logger, output: LogOutput): Promise<void> {
   const tokens = loadTokens(daemon);
   const core = startCore(master, log);
-  const app = buildApp({ driver: core.driver, tokens, limits: daemon.http, logger: log, logDrops: () => output.dropped });
+  // Joined before listening: the core is a follower before it answers anyone.
+  const group = await joinGroup(groupConfig, core.driver, log);
+  const app = buildApp({ driver: core.driver, tokens, limits: daemon.http, logger: log, logDrops: () => output.dropped, group });
   try {
     await app.listen({ host: daemon.host, port: daemon.port });
   } catch (error) {
+    await group?.close();
     core.close();
     await app.close();
     throw new ServeError(`cannot listen on ${daemon.host}:${daemon.port}: ${(error as Error).message}`);
@@ -56,11 +60,23 @@ export async function serve({ master, daemon }: ServeConfig, log: Logger, output
   closeWithGrace({ delay: 10_000, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'closing after an error');
     else log.info({ signal }, 'shutting down');
+    // Resigned first: another master leads at once rather than a lease later.
+    await group?.close();
     await app.close();
     core.close();
     await output.close(LOG_CLOSE_MS);
   });
   if (tokens === undefined) log.warn('no --tokens-file: the daemon is open, every client acts as an operator');
   else log.info({ tokens: tokens.size }, 'bearer tokens loaded');
-  log.info({ config: master, addresses: app.addresses() }, 'daemon started');
+  log.info({ config: master, group: groupConfig.etcd && groupConfig, addresses: app.addresses() }, 'daemon started');
+}
+
+/** With --etcd: this master joins its group (etcd3 is loaded only then). */
+async function joinGroup(config: GroupConfig, driver: CoreDriver, log: Logger) {
+  const { etcd, masterId, advertiseUrl } = config;
+  if (etcd === undefined || masterId === undefined || advertiseUrl === undefined) return undefined;
+  const { GroupMember } = await import('../../ha/group.js');
+  const member = new GroupMember({ ...config, etcd, masterId, advertiseUrl }, driver, log);
+  member.start();
+  return member;
 }
