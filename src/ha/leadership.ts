@@ -3,18 +3,9 @@
  * the times are the caller's (monotonic ms), the keys what its watch saw.
  */
 
-/** Same shapes as the core's Role and Leadership (src/core/types.ts): src/ha states them itself so it builds on its own. */
-export type Role = 'leader' | 'follower';
+import type { Leadership } from '../core/index.js';
 
-export interface Leadership {
-  role: Role;
-  /** The leader's term: the create revision of its election key; the last one seen while there is no leader (0 before any). */
-  epoch: number;
-  /** The leader's advertise URL, or null while there is none. */
-  leader: string | null;
-  /** Monotonic ms up to which a leader may instruct; 0 for a follower. */
-  until: number;
-}
+export type { Leadership, Role } from '../core/index.js';
 
 /** What a master campaigns with: its election key's value. */
 export interface Candidate {
