@@ -38,7 +38,11 @@ export interface Ask {
   done: boolean;
 }
 
-/** One simulated chunk server: its process, its disk and its link to the master. */
+/**
+ * One simulated chunk server: its process, its disk and its link to the
+ * master. With several masters each has its own (portOf): the process and
+ * disk fields are the server's, the report and liveness fields its own.
+ */
 export interface SimServer {
   readonly id: string;
   readonly mode: ServerMode;
@@ -85,10 +89,17 @@ export interface SimServer {
   incarnation: number;
   /** Messages sent so far: the next one's msg_id. */
   sent: number;
+  /** The highest epoch seen in any master's reply since the process started (CONTRACT 10); 0 before any. */
+  epochSeen: number;
+  /** The server as every master sees it, itself first: one port each, all sharing this process and disk. */
+  readonly ports: SimServer[];
 }
 
+/** What the ports of one server share: its process, disk and network. The rest is kept per master, as a real server would. */
+const SHARED = ['up', 'gone', 'full', 'health', 'partitioned', 'link', 'busyUntil', 'incarnation', 'diskChanges', 'epochSeen'] as const;
+
 export function newServer(id: string, baseDiskPct: number, mode: ServerMode = 'full'): SimServer {
-  return {
+  const server: SimServer = {
     id,
     mode,
     up: true,
@@ -114,7 +125,30 @@ export function newServer(id: string, baseDiskPct: number, mode: ServerMode = 'f
     busyUntil: 0,
     incarnation: 0,
     sent: 0,
+    epochSeen: 0,
+    ports: [],
   };
+  server.ports.push(server);
+  return server;
+}
+
+/**
+ * The server as another master sees it: the same process, disk and network
+ * (those fields read and write the server's own), its own link state: what
+ * it reported to that master, when that master last heard it, what that
+ * master asked of it.
+ */
+export function portOf(server: SimServer): SimServer {
+  const port: SimServer = { ...newServer(server.id, server.baseDiskPct, server.mode), disk: server.disk, ports: server.ports };
+  for (const key of SHARED) {
+    Object.defineProperty(port, key, {
+      get: () => server[key],
+      set: (value: SimServer[typeof key]) => Object.assign(server, { [key]: value }),
+      enumerable: true,
+    });
+  }
+  server.ports.push(port);
+  return port;
 }
 
 /** Every simulated chunk server, by id and in order. */
@@ -129,11 +163,19 @@ export class Servers {
     readonly chunkPct: number,
     modeOf: (index: number) => ServerMode = () => 'full',
   ) {
-    for (let i = 0; i < count; i++) {
-      const server = newServer(`cs${i + 1}`, baseDisk(i), modeOf(i));
-      this.all.push(server);
-      this.byId.set(server.id, server);
-    }
+    for (let i = 0; i < count; i++) this.add(newServer(`cs${i + 1}`, baseDisk(i), modeOf(i)));
+  }
+
+  /** The same servers as another master sees them: a port of each. */
+  static portsOf(servers: Servers): Servers {
+    const ports = new Servers(0, () => 0, servers.chunkPct);
+    for (const server of servers.all) ports.add(portOf(server));
+    return ports;
+  }
+
+  private add(server: SimServer): void {
+    this.all.push(server);
+    this.byId.set(server.id, server);
   }
 
   get(id: string): SimServer {
@@ -165,11 +207,12 @@ export class Servers {
   wipe(server: SimServer): void {
     for (const chunk of server.disk) changed(server, chunk);
     server.disk.clear();
-    server.lostSinceReport = true;
+    for (const port of server.ports) port.lostSinceReport = true;
   }
 }
 
+/** Every master's port owes the change in its next incremental report. */
 function changed(server: SimServer, chunk: string): void {
-  server.touched.add(chunk);
+  for (const port of server.ports) port.touched.add(chunk);
   server.diskChanges++;
 }

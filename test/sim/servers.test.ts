@@ -33,3 +33,26 @@ t.test('disk changes made through the fleet are noted for the next incremental r
   t.same([...a.disk], []);
   t.equal(newServer('cs9', 1).mode, 'full', 'the seed form unless told');
 });
+
+t.test('a port is the server as another master sees it: one process and disk, its own link state', async (t) => {
+  const fleet = new Servers(2, () => 0, 1, () => 'incremental');
+  const other = Servers.portsOf(fleet);
+  const [a] = fleet.all as [SimServer];
+  const port = other.get('cs1');
+  t.not(port, a);
+  t.same(a.ports, [a, port], 'the server knows every port, itself first');
+  t.equal(port.disk, a.disk, 'one disk');
+  port.up = false;
+  port.health = 'read_only';
+  a.epochSeen = 7;
+  t.same([a.up, a.health, port.epochSeen], [false, 'read_only', 7], 'one process: its fields read and write the server\'s');
+  port.wantsReport = true;
+  port.lastHeard = 5;
+  t.same([a.wantsReport, a.lastHeard], [false, Number.NEGATIVE_INFINITY], 'but report state and liveness are per master');
+  other.store(port, 'x');
+  t.same([[...a.touched], [...port.touched]], [['x'], ['x']], 'every master is owed the change');
+  t.equal(a.diskChanges, 1, 'counted once');
+  fleet.wipe(a);
+  t.same([a.lostSinceReport, port.lostSinceReport], [true, true]);
+  t.same(other.copiesOf('x'), []);
+});
