@@ -15,6 +15,8 @@ export interface Observed {
   /** Replicas the master stores for a server. */
   replicaCount(server: string): number;
   replicationState(): ReplicationState;
+  /** Of the time from `from` to `to`, how long the master was stopped (it could hear no one); none when not told. */
+  pausedMs?(from: number, to: number): number;
 }
 
 /**
@@ -23,7 +25,8 @@ export interface Observed {
  *    (unless a fault the master had no report of took the other copies);
  * 2. no delete is asked for that leaves fewer than target RF live replicas
  *    by the master's own knowledge;
- * 3. a server heard from within the dead timeout is never marked dead;
+ * 3. a server heard from within the dead timeout is never marked dead
+ *    (time the master was stopped does not count);
  * 4. after the faults stop, every chunk with a surviving copy gets back to
  *    target RF (or to the number of eligible servers) with nothing pending;
  * 5. once a full report completes, the master's map for that server equals
@@ -64,8 +67,10 @@ export class Checker {
   }
 
   onDeath(server: SimServer, at: number, timeoutMs: number): string[] {
-    if (at - server.lastHeard >= timeoutMs) return [];
-    return [`${server.id} marked dead at ${at}, heard from at ${server.lastHeard} (timeout ${timeoutMs})`];
+    const paused = this.world.pausedMs?.(server.lastHeard, at) ?? 0;
+    if (at - server.lastHeard - paused >= timeoutMs) return [];
+    const credit = paused > 0 ? `, ${paused} ms of it stopped` : '';
+    return [`${server.id} marked dead at ${at}, heard from at ${server.lastHeard}${credit} (timeout ${timeoutMs})`];
   }
 
   /**
@@ -160,5 +165,43 @@ export class Checker {
       if (live < want || live > config.replicationFactor) all.push(gap);
     }
     return { all, lacking };
+  }
+}
+
+/** What the epoch check needs to know of one obeyed instruction. */
+export interface Obeyed {
+  server: string;
+  /** The master whose reply carried it, and the reply's epoch. */
+  master: string;
+  epoch: number;
+  at: number;
+  /** The master the election made leader of that epoch (undefined: no election did), and the end of its lease as it stands. */
+  leader: string | undefined;
+  leaseEnd: number;
+}
+
+/**
+ * 7. With several masters (CONTRACT 10): at most one epoch's instructions
+ *    are obeyed at a time. Every instruction a server obeys comes from the
+ *    leader the election made of its reply's epoch, within that leader's
+ *    lease, and never from an epoch lower than one already obeyed (so no two
+ *    epochs overlap in time).
+ */
+export class EpochCheck {
+  private highest: Obeyed | undefined;
+  /** Instructions obeyed, per epoch. */
+  readonly obeyed = new Map<number, number>();
+
+  onObey(obeyed: Obeyed, count: number): string[] {
+    const { server, master, epoch, at, leader, leaseEnd } = obeyed;
+    const found: string[] = [];
+    const what = `${server} obeyed ${count} instructions of epoch ${epoch} from ${master}`;
+    if (leader !== master) found.push(`${what}, which ${leader === undefined ? 'no election made anyone leader of' : `${leader} led`}`);
+    else if (at >= leaseEnd) found.push(`${what} at ${at}, after its lease ended at ${leaseEnd}`);
+    const highest = this.highest;
+    if (highest !== undefined && epoch < highest.epoch) found.push(`${what} after ${highest.server} obeyed epoch ${highest.epoch} at ${highest.at}`);
+    if (highest === undefined || epoch >= highest.epoch) this.highest = obeyed;
+    this.obeyed.set(epoch, (this.obeyed.get(epoch) ?? 0) + count);
+    return found;
   }
 }

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { defaultCoreConfig } from '../../src/core/config.js';
 import type { ReplicationState } from '../../src/core/index.js';
-import { Checker } from '../../src/sim/checks.js';
+import { Checker, EpochCheck } from '../../src/sim/checks.js';
 import { Servers } from '../../src/sim/servers.js';
 
 /** Four simulated servers (target RF 3), what the master believes each chunk is on, and its replication state. */
@@ -93,4 +93,37 @@ t.test('convergence: nothing pending, no brake, each surviving chunk at target R
   const many = Array.from({ length: 7 }, (_, i) => `k${i}`);
   for (const chunk of many) place(chunk, ['cs1']);
   t.match(checker.atEnd(many, true, 0)[0], /: k0 has 1 live replicas, wants 3; .*k4 has 1 live replicas, wants 3; 2 more$/, 'five gaps shown, the rest counted');
+});
+
+t.test('time the master was stopped does not count as silence', async (t) => {
+  const servers = new Servers(1, () => 0, 1);
+  const state: ReplicationState = { safeMode: false, safeModeRemainingMs: 0, brakeEngaged: false, pendingCopies: 0, pendingDeletes: 0 };
+  const checker = new Checker({
+    now: 0,
+    config: defaultCoreConfig(),
+    servers,
+    masterEpoch: 0,
+    locations: () => [],
+    heldBy: () => [],
+    replicaCount: () => 0,
+    replicationState: () => state,
+    pausedMs: (from, to) => Math.max(0, Math.min(to, 30_000) - Math.max(from, 10_000)),
+  });
+  const cs1 = servers.get('cs1');
+  cs1.lastHeard = 5000;
+  t.same(checker.onDeath(cs1, 39_999, 15_000), ['cs1 marked dead at 39999, heard from at 5000, 20000 ms of it stopped (timeout 15000)']);
+  t.same(checker.onDeath(cs1, 40_000, 15_000), [], 'silent for the timeout once the stop is taken off');
+});
+
+t.test('one epoch at a time: from its leader, within its lease, never after a higher one', async (t) => {
+  const epochs = new EpochCheck();
+  const obeyed = (at: number, epoch: number, master = 'm1', leader: string | undefined = master, leaseEnd = at + 1) => ({ server: 'cs1', master, epoch, at, leader, leaseEnd });
+  t.same(epochs.onObey(obeyed(100, 5), 2), []);
+  t.same(epochs.onObey(obeyed(200, 5), 1), [], 'the same epoch again');
+  t.same(epochs.onObey(obeyed(300, 5, 'm1', 'm1', 300), 1), ['cs1 obeyed 1 instructions of epoch 5 from m1 at 300, after its lease ended at 300']);
+  t.same(epochs.onObey(obeyed(400, 8, 'm2'), 1), [], 'a higher epoch');
+  t.same(epochs.onObey(obeyed(500, 5), 1), ['cs1 obeyed 1 instructions of epoch 5 from m1 after cs1 obeyed epoch 8 at 400']);
+  t.same(epochs.onObey(obeyed(600, 8, 'm3', 'm2'), 1), ['cs1 obeyed 1 instructions of epoch 8 from m3, which m2 led']);
+  t.same(epochs.onObey({ ...obeyed(700, 9, 'm3'), leader: undefined }, 1), ['cs1 obeyed 1 instructions of epoch 9 from m3, which no election made anyone leader of']);
+  t.same([...epochs.obeyed], [[5, 5], [8, 2], [9, 1]]);
 });
