@@ -1,0 +1,31 @@
+import t from 'tap';
+import { Agenda } from '../../src/sim/agenda.js';
+import { ProcessTimers } from '../../src/sim/process-timers.js';
+
+t.test('timers of a stopped process wait and run late, in order, when it runs again', async (t) => {
+  const agenda = new Agenda();
+  const timers = new ProcessTimers(agenda);
+  const ran: string[] = [];
+  const note = (name: string) => () => ran.push(`${name}@${agenda.now}`);
+  timers.setTimeout(note('a'), 100);
+  const b = timers.setTimeout(note('b'), 200);
+  timers.setTimeout(note('c'), 300);
+  while (agenda.step(150));
+  timers.hold();
+  timers.hold();
+  while (agenda.step(1000));
+  t.same(ran, ['a@100'], 'nothing runs while stopped');
+  timers.clearTimeout(b);
+  agenda.now = 1000;
+  timers.release();
+  t.same(ran, ['a@100', 'c@1000'], 'what fell due runs on release, late; a cleared one does not');
+  timers.setTimeout(note('d'), 10);
+  timers.hold();
+  while (agenda.step(2000));
+  timers.drop();
+  timers.release();
+  t.same(ran, ['a@100', 'c@1000'], 'a crash drops what waited');
+  timers.clearTimeout(timers.setTimeout(note('e'), 10));
+  while (agenda.step(3000));
+  t.same(ran, ['a@100', 'c@1000']);
+});
