@@ -1,5 +1,6 @@
-import { type CoreConfig, deadTimeoutMs } from '../core/index.js';
+import type { CoreConfig } from '../core/index.js';
 import type { Agenda } from './agenda.js';
+import { type GroupTarget, outage, scheduleMasterFaults } from './master-faults.js';
 import type { Rng } from './prng.js';
 import type { Link, Servers, SimServer } from './servers.js';
 
@@ -17,16 +18,13 @@ export interface FaultTarget {
   /** The master process restarts: all its state is lost; chunk servers carry on. */
   restartMaster(): void;
   countFault(kind: string): void;
+  /** With several masters: their processes and the election, for the faults of CONTRACT 10. */
+  readonly group?: GroupTarget | undefined;
 }
+
 
 /** Applies a fault; returns the name of another fault when it fell back to that one. */
 type Fault = (sim: FaultTarget, server: SimServer, end: number) => string | undefined;
-
-/** Shorter than the dead timeout, or longer: both sides of the line get tested. */
-function outage(sim: FaultTarget, short: boolean): number {
-  const timeout = deadTimeoutMs(sim.config);
-  return short ? sim.rng.int(1000, timeout - 3000) : sim.rng.int(timeout + 5000, timeout * 12);
-}
 
 /** Runs `undo` after `ms`, but never past the end of the fault window. */
 function until(sim: FaultTarget, server: SimServer, ms: number, end: number, undo: () => void): void {
@@ -179,6 +177,7 @@ export function scheduleFaults(sim: FaultTarget, end: number): void {
   };
   sim.agenda.after(sim.rng.int(1, Math.ceil(meanGap)), next);
   if (sim.rng.chance(0.3)) sim.agenda.at(sim.rng.int(0, Math.max(0, end - 120000)), () => massFailure(sim, end));
+  if (sim.group !== undefined) return scheduleMasterFaults(sim, sim.group, end);
   // A master restart loses every pending instruction and the whole location map (HDFS-6772 territory);
   // with incremental reports, every server's list is to be sent again: a report storm the leases hold back.
   if (sim.rng.chance(sim.reportFaults ? 0.8 : 0.4)) {
