@@ -1,15 +1,16 @@
 import { parseArgs } from 'node:util';
 import type { CoreConfig } from '../core/index.js';
+import { LEASE_MS } from './election.js';
 import { DEFAULT_PART_SIZE, REPORT_MODES, type ReportMode } from './reporting.js';
 import { type SimOptions, simulate } from './simulate.js';
 import { type RunShape, formatSummary, reproduction } from './summary.js';
 
 export const SIMULATE_USAGE = `usage: chunkmaster simulate [--seed N] [--servers N] [--chunks N] [--minutes N]
                            [--replication-factor N] [--max-replication-streams N]
-                           [--report full|incremental|mixed] [--report-part-size N]
+                           [--report full|incremental|mixed] [--report-part-size N] [--masters N]
        chunkmaster simulate --seeds A..B [same flags but --seed]
        chunkmaster simulate --sweep N [--seed N] [--replication-factor N] [--max-replication-streams N]
-                           [--report full|incremental|mixed] [--report-part-size N]
+                           [--report full|incremental|mixed] [--report-part-size N] [--masters N]
 
 Runs one deterministic fault simulation (the real master behind its real
 driver and protocol layer, simulated chunk servers, virtual time), checks its
@@ -20,6 +21,13 @@ bigger ones). Exit 1 on a broken invariant, with the line that reproduces it.
 --report: how servers report their chunks: full (default: a full list on
 some heartbeats), incremental (changes, a full list when the master asks,
 split in parts past --report-part-size handles, default ${DEFAULT_PART_SIZE}), or mixed.
+--masters: 1 (default: one master, no election) or several (CONTRACT 10):
+every server heartbeats each master and heeds only the highest epoch it has
+seen; an etcd-like election on ${LEASE_MS} ms leases picks the leader; faults add
+leader crashes, leader pauses past the lease, etcd out of reach and one master
+cut off from the servers. A sweep runs every seed with that many masters
+(run it once with --masters 1 and once with --masters 3 for both kinds) and
+ends with the count of each fault kind it injected.
 `;
 
 interface Flag {
@@ -39,6 +47,7 @@ const FLAGS: Flag[] = [
   { name: 'max-replication-streams', min: 1, max: 1000, fallback: 2 },
   { name: 'sweep', min: 1, max: 100000, fallback: 0 },
   { name: 'report-part-size', min: 1, max: 1_000_000, fallback: DEFAULT_PART_SIZE },
+  { name: 'masters', min: 1, max: 7, fallback: 1 },
 ];
 
 /** The sweep's fleet shapes, small to large; each runs about sweep * 6 / servers seeds. */
@@ -83,7 +92,7 @@ export function runSimulateCommand(args: readonly string[], io: SimulateIo, extr
     replicationFactor: get('replication-factor'),
     maxReplicationStreams: get('max-replication-streams'),
   };
-  const reporting = { report: parsed.report, partSize: get('report-part-size') };
+  const reporting = { report: parsed.report, partSize: get('report-part-size'), masters: get('masters') };
   const shape = { servers: get('servers'), chunks: get('chunks'), minutes: get('minutes'), ...reporting };
   const batch: Batch = { core, io, extra };
   if (parsed.seeds !== undefined) return verdict(runBatch(shape, parsed.seeds, batch, true), io);
@@ -101,13 +110,16 @@ interface Batch {
   core: Partial<CoreConfig>;
   io: SimulateIo;
   extra: RunOptions;
+  /** Faults injected by kind, over every run of the batch. */
+  faults?: Map<string, number>;
 }
 
 /** Seeds `from` to `to` of one shape; returns how many broke an invariant. */
-function runBatch(shape: Shape, [from, to]: [number, number], { core, io, extra }: Batch, eachLine: boolean): number {
+function runBatch(shape: Shape, [from, to]: [number, number], { core, io, extra, faults }: Batch, eachLine: boolean): number {
   let failures = 0;
   for (let seed = from; seed <= to; seed++) {
     const summary = simulate({ seed, ...shape, core, ...extra });
+    for (const [kind, count] of faults === undefined ? [] : summary.faults) faults?.set(kind, (faults.get(kind) ?? 0) + count);
     const ok = summary.violations.length === 0;
     if (eachLine) io.out(`seed ${seed}: trace ${summary.traceHash} ${ok ? 'ok' : 'BROKEN'}\n`);
     if (ok) continue;
@@ -117,17 +129,24 @@ function runBatch(shape: Shape, [from, to]: [number, number], { core, io, extra 
   return failures;
 }
 
-function runSweep(seeds: number, from: number, reporting: Pick<Shape, 'report' | 'partSize'>, batch: Batch): number {
+function runSweep(seeds: number, from: number, reporting: Pick<Shape, 'report' | 'partSize' | 'masters'>, batch: Batch): number {
   let failures = 0;
+  const faults = new Map<string, number>();
+  const started = performance.now();
+  let runs = 0;
   for (const fleet of SWEEP_SHAPES) {
     const shape = { ...fleet, ...reporting };
     // Bigger fleets cost more per run: fewer seeds of them.
     const count = Math.max(1, Math.round((seeds * 6) / shape.servers));
-    const started = performance.now();
-    failures += runBatch(shape, [from, Math.min(MAX_SEED, from + count - 1)], batch, false);
-    const took = ((performance.now() - started) / 1000).toFixed(1);
+    const began = performance.now();
+    failures += runBatch(shape, [from, Math.min(MAX_SEED, from + count - 1)], { ...batch, faults }, false);
+    runs += count;
+    const took = ((performance.now() - began) / 1000).toFixed(1);
     batch.io.out(`${count} seeds of ${shape.servers} servers / ${shape.chunks} chunks / ${shape.minutes} min: ${took} s\n`);
   }
+  const kinds = [...faults].sort(([a], [b]) => a.localeCompare(b)).map(([kind, count]) => `${kind}=${count}`);
+  const masters = (reporting.masters ?? 1) > 1 ? `, ${reporting.masters} masters each,` : '';
+  batch.io.out(`${runs} runs${masters} in ${((performance.now() - started) / 1000).toFixed(1)} s; faults: ${kinds.join(' ') || 'none'}\n`);
   return verdict(failures, batch.io);
 }
 

@@ -126,6 +126,19 @@ function current(server: SimServer, incarnation: number): boolean {
   return server.up && server.incarnation === incarnation;
 }
 
+/**
+ * A heartbeat that waited at a stopped master was read at last: a whole
+ * list, or the last part of the report under way, ends the lease as it
+ * would have. Nothing else of the server's reporting changes: it took the
+ * heartbeat for lost, and sends what it carried again.
+ */
+export function readLate(server: SimServer, content: ChunkReport): void {
+  if (content.chunks === undefined) return;
+  const outgoing = server.outgoing;
+  if (content.report === undefined) taken(server);
+  else if (outgoing?.id === content.report.id && outgoing.received.add(content.report.part).size === outgoing.parts.length) taken(server);
+}
+
 /** The master has a whole full report from the server: its lease, if it had one, is over. */
 function taken(server: SimServer): void {
   if (server.asked !== undefined) server.asked.done = true;

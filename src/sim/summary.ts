@@ -11,6 +11,20 @@ export interface RunShape {
   report?: ReportMode | undefined;
   /** Handles per part of a split full report. */
   partSize?: number | undefined;
+  /** Masters in the run: 1 (the default, no election) or several (CONTRACT 10). */
+  masters?: number | undefined;
+}
+
+/** With several masters: what the election and the servers' epoch rule came to. */
+export interface GroupTally {
+  elections: number;
+  /** Instructions servers obeyed, and ignored for a stale epoch. */
+  obeyed: number;
+  ignored: number;
+  /** Epochs whose instructions were obeyed. */
+  epochsObeyed: number;
+  /** Heartbeats a stopped master read late, when it resumed. */
+  late: number;
 }
 
 /** What the servers' chunk reports came to. */
@@ -35,6 +49,7 @@ export interface SimSummary extends RunShape {
   brakeEngaged: number;
   masterRestarts: number;
   reports: ReportTally;
+  group: GroupTally;
   faultsEndMs: number;
   /** Virtual ms from the end of faults to full replication; undefined if never reached. */
   fullReplicationAfterMs: number | undefined;
@@ -56,6 +71,7 @@ export function newSummary(shape: RunShape): SimSummary {
     minutes: shape.minutes,
     report: shape.report ?? 'full',
     partSize: shape.partSize ?? DEFAULT_PART_SIZE,
+    masters: shape.masters ?? 1,
     faults: new Map(),
     deaths: 0,
     revivals: 0,
@@ -66,6 +82,7 @@ export function newSummary(shape: RunShape): SimSummary {
     brakeEngaged: 0,
     masterRestarts: 0,
     reports: { full: 0, incremental: 0, split: 0, reordered: 0, dropped: 0, lost: 0, duplicated: 0, mostAsked: 0 },
+    group: { elections: 0, obeyed: 0, ignored: 0, epochsObeyed: 0, late: 0 },
     faultsEndMs: 0,
     fullReplicationAfterMs: undefined,
     lostToFaults: 0,
@@ -84,6 +101,7 @@ export function reproduction(shape: RunShape, core: Partial<CoreConfig> = {}): s
     line += ` --report ${shape.report}`;
     if (shape.partSize !== undefined && shape.partSize !== DEFAULT_PART_SIZE) line += ` --report-part-size ${shape.partSize}`;
   }
+  if (shape.masters !== undefined && shape.masters > 1) line += ` --masters ${shape.masters}`;
   if (core.replicationFactor !== undefined && core.replicationFactor !== 3) line += ` --replication-factor ${core.replicationFactor}`;
   if (core.maxReplicationStreams !== undefined && core.maxReplicationStreams !== 2) line += ` --max-replication-streams ${core.maxReplicationStreams}`;
   return line;
@@ -99,6 +117,7 @@ export function formatSummary(s: SimSummary): string {
     `copies: ${s.copiesOrdered} ordered, ${s.copiesDone} done, ${s.copiesFailed} failed  deletes: ${s.deletes}`,
     `full replication: ${full}  chunks lost to faults: ${s.lostToFaults}`,
     ...(s.report === 'full' ? [] : [reportLine(s)]),
+    ...(s.masters === undefined || s.masters <= 1 ? [] : [groupLine(s)]),
     `trace: ${s.traceHash} (${s.traceEntries} messages and events)`,
     s.violations.length === 0 ? 'invariants: ok' : `invariants: BROKEN\n${s.violations.map((v) => `  ${v}`).join('\n')}`,
   ];
@@ -111,5 +130,14 @@ function reportLine(s: SimSummary): string {
   return (
     `reports (${s.report}, parts of ${s.partSize}): ${r.full} full completed, ${r.split} split (${r.reordered} reordered, ${r.dropped} dropped), ` +
     `${r.incremental} incremental; heartbeats lost ${r.lost}, duplicated ${r.duplicated}; asked at once: at most ${r.mostAsked}`
+  );
+}
+
+/** Only for runs of several masters. */
+function groupLine(s: SimSummary): string {
+  const g = s.group;
+  return (
+    `masters: ${s.masters}, ${g.elections} elections; instructions obeyed ${g.obeyed} (of ${g.epochsObeyed} epochs), ` +
+    `ignored for a stale epoch ${g.ignored}; heartbeats read late by a stopped master ${g.late}`
   );
 }

@@ -18,6 +18,9 @@ export interface ChunkReport {
   removed?: string[];
 }
 
+/** A heartbeat as the simulated servers send it. */
+export type HeartbeatBody = HeartbeatMessage;
+
 const replyCheck = TypeCompiler.Compile(HeartbeatOk);
 
 /**

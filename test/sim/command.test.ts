@@ -50,7 +50,21 @@ t.test('--sweep runs seeds of four fleet shapes from --seed on', async (t) => {
     t.match(out, `FAIL chunkmaster simulate --seed 40 --servers ${servers} --chunks ${chunks} --minutes ${minutes} --max-replication-streams 3\n`);
     t.match(out, new RegExp(`\n1 seeds of ${servers} servers / ${chunks} chunks / ${minutes} min: [\\d.]+ s\n`));
   }
-  t.match(out, /\n4 runs broke an invariant\n$/);
+  t.match(out, /\n4 runs in [\d.]+ s; faults: (none|(\w+=\d+ )*\w+=\d+)\n4 runs broke an invariant\n$/, 'and the faults it injected, by kind');
+});
+
+t.test('--masters runs every seed with that many masters, and says so', async (t) => {
+  const { code, out } = run(['--sweep', '1', '--seed', '40', '--masters', '3'], deletesBelowRf);
+  t.equal(code, 1);
+  t.match(out, 'FAIL chunkmaster simulate --seed 40 --servers 6 --chunks 120 --minutes 15 --masters 3\n');
+  t.match(out, /\n4 runs, 3 masters each, in [\d.]+ s; faults: /);
+  const seeds = run(['--seeds', '1..2', '--servers', '5', '--chunks', '30', '--minutes', '6', '--masters', '2']);
+  t.equal(seeds.code, 0, seeds.out);
+  const hash = simulate({ seed: 1, servers: 5, chunks: 30, minutes: 6, masters: 2 }).traceHash;
+  t.match(seeds.out, `seed 1: trace ${hash} ok\n`);
+  t.not(hash, simulate({ seed: 1, servers: 5, chunks: 30, minutes: 6 }).traceHash);
+  t.equal(run(['--masters', '0']).code, 2);
+  t.equal(run(['--masters', '8']).code, 2);
 });
 
 t.test('bad flags exit 2 with usage', async (t) => {
