@@ -153,11 +153,14 @@ export class MasterNode implements ReportHost, Observed, Candidate {
     return this.driver.run((now) => this.driver.master.replicationState(now));
   }
 
-  /** Of the time from `from` to `to`, what the master was stopped for, less a probe period each time (all its stall watch can tell). */
+  /**
+   * Of the time from `from` to `to`, what the master was stopped for, less a
+   * probe period each time (all its stall watch can tell). Asked only of a
+   * master that runs (a stopped one declares nothing), so every stop has ended.
+   */
   pausedMs(from: number, to: number): number {
-    const spans = this.state === 'paused' ? [...this.pauses, [this.pausedAt, this.now] as [number, number]] : this.pauses;
     let total = 0;
-    for (const [start, end] of spans) total += Math.max(0, Math.min(to, end) - Math.max(from, start) - STALL_PROBE_MS);
+    for (const [start, end] of this.pauses) total += Math.max(0, Math.min(to, end) - Math.max(from, start) - STALL_PROBE_MS);
     return total;
   }
 

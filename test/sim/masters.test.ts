@@ -196,3 +196,23 @@ t.test('the checker catches replies without an epoch', async (t) => {
   const summary = new Simulation({ seed: 2, servers: 5, chunks: 30, minutes: 6, masters: 3, master: (now, config) => new Silent(now, config) }).run();
   t.match(summary.violations[0], /m\d's reply to cs\d+ carries no epoch/);
 });
+
+t.test('the end of the fault window brings every master back: stopped, crashed or cut off, and etcd', async (t) => {
+  const sim = new Simulation({ seed: 4, servers: 5, chunks: 30, minutes: 3, masters: 3 });
+  const [m1, m2, m3] = sim.masters.nodes as [MasterNode, MasterNode, MasterNode];
+  sim.agenda.at(30_000, () => {
+    m1.pause();
+    m2.crash();
+    m3.cut = true;
+    sim.masters.setEtcdReachable(false);
+  });
+  sim.agenda.at(60_000, () => {
+    t.same([m1.state, m2.state, m3.cut, sim.masters.etcdReachable, sim.masters.leader()], ['paused', 'crashed', true, false, undefined]);
+    sim.masters.heal();
+    t.same([m1.state, m2.state, m3.cut, sim.masters.etcdReachable], ['running', 'running', false, true]);
+    t.ok(sim.masters.leader() !== undefined, 'and someone leads at once');
+  });
+  const summary = sim.run();
+  t.same(summary.violations, []);
+  t.equal(summary.masterRestarts, 1);
+});
