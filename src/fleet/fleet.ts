@@ -158,12 +158,13 @@ class FleetRun {
       master.counts.epoch = answer.epoch;
       master.counts.role = answer.role;
     }
+    const instructions = answer.chunks_to_delete.length + answer.chunks_to_replicate.length;
     if (!this.gates.admits(server, answer.epoch)) {
-      const ignored = answer.chunks_to_delete.length + answer.chunks_to_replicate.length;
-      this.stats.staleInstructionsIgnored += ignored;
-      master.counts.staleInstructionsIgnored += ignored;
+      this.stats.staleInstructionsIgnored += instructions;
+      master.counts.staleInstructionsIgnored += instructions;
       return;
     }
+    this.stats.obeyed(master.counts, answer.epoch, this.gates.newest, instructions);
     const applied = this.fleet.apply(server, answer);
     this.stats.copies += applied.copies;
     this.stats.copiesFailed += applied.copiesFailed;

@@ -47,6 +47,7 @@ export function linkMasters(transports: readonly HeartbeatTransport[], fleet: Ch
  */
 export class ServerGates {
   private readonly gates = new Map<ChunkServer, EpochGate>();
+  private highest: number | undefined;
 
   admits(server: ChunkServer, epoch: number | undefined): boolean {
     let gate = this.gates.get(server);
@@ -55,6 +56,16 @@ export class ServerGates {
       gate = new EpochGate();
       this.gates.set(server, gate);
     }
+    if (epoch !== undefined && (this.highest === undefined || epoch > this.highest)) this.highest = epoch;
     return gate.admit(epoch);
+  }
+
+  /**
+   * The highest epoch any server has heard, which no real chunk server
+   * knows: only the simulator can check that no server obeys an epoch that
+   * another has already seen superseded.
+   */
+  get newest(): number | undefined {
+    return this.highest;
   }
 }

@@ -19,6 +19,8 @@ export interface MasterCounts {
   failed: number;
   /** Deletes and copies its replies asked for while a newer epoch had been seen: not carried out. */
   staleInstructionsIgnored: number;
+  /** Deletes and copies its replies asked for that the epoch rule let through (carried out, or tried). */
+  obeyed: number;
   /** Its last reply's epoch and role, in HA mode. */
   epoch: number | undefined;
   role: string | undefined;
@@ -37,6 +39,16 @@ export class FleetStats {
   readonly reports: ReportCounts = { full: 0, parts: 0, asked: 0, incremental: 0, changes: 0 };
   /** Instructions not carried out because their reply's epoch was older than one seen (CONTRACT 10). */
   staleInstructionsIgnored = 0;
+  /** Instructions let through by the epoch rule, by their reply's epoch (HA mode only). */
+  readonly obeyedByEpoch = new Map<number, number>();
+  /**
+   * Instructions let through from a reply whose epoch was below the highest
+   * any server had heard by then. Each server's gate knows only its own
+   * replies; that a term is over once another has begun, only the masters'
+   * fencing ensures (a leader falls silent before its lease can lapse), and
+   * this counts its failures: 0 in a sound group.
+   */
+  obeyedBehindNewest = 0;
   /** Per master, in --url order. */
   readonly masters: MasterCounts[] = [];
   killed = 0;
@@ -51,9 +63,18 @@ export class FleetStats {
 
   /** Counts a new master's heartbeats, and hands its counters back. */
   addMaster(url: string): MasterCounts {
-    const counts: MasterCounts = { url, answered: 0, failed: 0, staleInstructionsIgnored: 0, epoch: undefined, role: undefined };
+    const counts: MasterCounts = { url, answered: 0, failed: 0, staleInstructionsIgnored: 0, obeyed: 0, epoch: undefined, role: undefined };
     this.masters.push(counts);
     return counts;
+  }
+
+  /** Counts `instructions` of a reply of `epoch` from `master` let through by the epoch rule, while `newest` was the highest heard. */
+  obeyed(master: MasterCounts, epoch: number | undefined, newest: number | undefined, instructions: number): void {
+    if (instructions === 0) return;
+    master.obeyed += instructions;
+    if (epoch === undefined) return;
+    this.obeyedByEpoch.set(epoch, (this.obeyedByEpoch.get(epoch) ?? 0) + instructions);
+    if (newest !== undefined && epoch < newest) this.obeyedBehindNewest += instructions;
   }
 
   percentile(p: number): number {
@@ -91,6 +112,7 @@ export class FleetStats {
     ];
     // One master's line would repeat the heartbeats line; it shows only when an ignored instruction needs its source named.
     if (this.masters.length > 1 || this.staleInstructionsIgnored > 0) lines.push(...this.masters.map(masterLine));
+    if (this.obeyedByEpoch.size > 0) lines.push(epochsLine(this.obeyedByEpoch, this.obeyedBehindNewest));
     if (this.lastError !== undefined) lines.push(`  last error  ${this.lastError}`);
     return lines.join('\n') + '\n';
   }
@@ -109,6 +131,11 @@ export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   const rank = Math.ceil((p / 100) * sorted.length) - 1;
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank))] as number;
+}
+
+function epochsLine(byEpoch: ReadonlyMap<number, number>, behind: number): string {
+  const terms = [...byEpoch].sort(([a], [b]) => a - b).map(([epoch, count]) => `${count} of epoch ${epoch}`);
+  return `  epochs      instructions obeyed: ${terms.join(', ')}; of an epoch already superseded ${behind}`;
 }
 
 function masterLine({ url, answered, failed, staleInstructionsIgnored, epoch, role }: MasterCounts): string {

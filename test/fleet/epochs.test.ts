@@ -51,4 +51,16 @@ t.test('each simulated server keeps its own gate, made at its first epoch', asyn
   t.ok(gates.admits(b, 3), 'another server has heard only this epoch');
   t.notOk(gates.admits(a, undefined));
   t.ok(gates.admits(b, 4));
+  t.equal(gates.newest, 4, 'the highest any server heard');
+  t.notOk(gates.admits(b, 2));
+  t.equal(gates.newest, 4, 'an older epoch refused leaves it');
+});
+
+t.test('the newest epoch is unknown until a reply carries one', async (t) => {
+  const [a] = new ChunkServers(1, 1).servers as [ChunkServer];
+  const gates = new ServerGates();
+  gates.admits(a, undefined);
+  t.equal(gates.newest, undefined);
+  gates.admits(a, 0);
+  t.equal(gates.newest, 0);
 });

@@ -69,13 +69,36 @@ for (const ws of [false, true]) {
     t.notOk(cs0.chunks.has(third), 'A, at epoch 7, is obeyed');
     t.ok(cs0.chunks.has(fourth), 'and B, still at 6, no longer');
     t.same([stats.deletes, stats.staleInstructionsIgnored], [2, 2]);
+    t.same([...stats.obeyedByEpoch], [[6, 1], [7, 1]], 'one delete obeyed of each newest epoch');
+    t.same(stats.masters.map((m) => m.obeyed), [1, 1]);
+    t.equal(stats.obeyedBehindNewest, 0, 'none obeyed of an epoch any server had seen superseded');
     t.same(stats.masters.map((m) => [m.url, m.failed, m.staleInstructionsIgnored, m.epoch, m.role]), [[a.url, 0, 1, 7, 'leader'], [b.url, 0, 1, 6, 'leader']]);
     t.same(stats.masters.map((m) => m.answered), [a.reports.length, b.reports.length], 'every heartbeat answered, counted per master');
     t.same([removedBy(a, 'cs0'), removedBy(b, 'cs0')], [[second, third], [second, third]], 'each master hears of every delete done, whoever asked for it');
     t.match(summary, new RegExp(`\\n {2}master {6}${a.url}: answered \\d+, failed 0, stale-epoch instructions ignored 1; last reply epoch 7, leader\\n`));
     t.match(summary, new RegExp(`\\n {2}master {6}${b.url}: answered \\d+, failed 0, stale-epoch instructions ignored 1; last reply epoch 6, leader\\n`));
+    t.match(summary, /\n {2}epochs {6}instructions obeyed: 1 of epoch 6, 1 of epoch 7; of an epoch already superseded 0\n/);
   });
 }
+
+t.test('a server that has not heard of a newer epoch obeys the old one: the fleet counts it, since only a master\'s fencing prevents it', async (t) => {
+  let victim: string | undefined;
+  // cs0 hears epoch 4 from its second heartbeat; cs1 stays at 3 and is told a delete once cs0 has heard 4.
+  const master = await startFakeMaster({
+    instruct: (r, nth) => {
+      if (r.server === 'cs0') return { epoch: nth >= 2 ? 4 : 3 };
+      if (nth === 1) victim = r.chunks?.[0];
+      return { epoch: 3, chunks_to_delete: nth === 6 && victim !== undefined ? [victim] : [] };
+    },
+  });
+  t.teardown(() => master.close());
+  const { stats, fleet, summary } = await run(config([master.url], { servers: 2, replicationFactor: 1 }));
+  t.equal(stats.failed, 0, stats.lastError ?? 'no failures');
+  t.notOk(fleet.servers[1]?.chunks.has(victim as string), 'cs1 carried the delete out: its own gate saw only epoch 3');
+  t.same([stats.deletes, stats.staleInstructionsIgnored, stats.obeyedBehindNewest], [1, 0, 1]);
+  t.same([...stats.obeyedByEpoch], [[3, 1]]);
+  t.match(summary, /\n {2}epochs {6}instructions obeyed: 1 of epoch 3; of an epoch already superseded 1\n/);
+});
 
 t.test('a follower asking for a full report gets it, in parts, and the leader does not', async (t) => {
   const leader = await startFakeMaster({ instruct: () => ({ epoch: 3, role: 'leader' }) });

@@ -74,3 +74,18 @@ t.test('several masters: a line each, with its answers, failures, stale-epoch in
   one.staleInstructionsIgnored = 2;
   t.match(one.summary(1000), /master {6}http:\/\/a:1: answered 0, failed 0, stale-epoch instructions ignored 2; last reply epoch 1, no role\n/, 'one master shows its line when it had instructions ignored');
 });
+
+t.test('instructions obeyed: per master, per epoch, and those of an epoch another server had seen superseded', async (t) => {
+  const stats = new FleetStats();
+  const [a, b] = [stats.addMaster('http://a:1'), stats.addMaster('http://b:2')];
+  stats.obeyed(a, undefined, undefined, 2);
+  t.same([a.obeyed, stats.obeyedByEpoch.size], [2, 0], 'no epoch: a single master, counted for it alone');
+  t.notMatch(stats.summary(1000), /epochs/);
+  stats.obeyed(a, 5, 5, 3);
+  stats.obeyed(b, 5, 7, 1);
+  stats.obeyed(b, 7, 7, 4);
+  stats.obeyed(b, 7, 7, 0);
+  t.same([a.obeyed, b.obeyed, stats.obeyedBehindNewest], [5, 5, 1]);
+  t.same([...stats.obeyedByEpoch], [[5, 4], [7, 4]]);
+  t.match(stats.summary(1000), /\n {2}epochs {6}instructions obeyed: 4 of epoch 5, 4 of epoch 7; of an epoch already superseded 1\n$/);
+});
