@@ -94,7 +94,7 @@ export class MasterNode implements ReportHost, Observed, Candidate {
       trace: world.trace,
       tally: world.summary.reports,
       driver: () => this.driver,
-      note: (violations) => world.note(violations),
+      note: (violations) => this.note(violations),
       asked: (server) => this.checker.onAsk(server),
       ...(group === undefined ? {} : { name: this.id, gate: (server: SimServer, body: HeartbeatBody) => this.gate(server, body) }),
     });
@@ -178,15 +178,25 @@ export class MasterNode implements ReportHost, Observed, Candidate {
     this.world.summary.reports.full++;
     // Seed-form servers send their list every few heartbeats: one whose disk, master and life are as at its last
     // checked report is held to the count alone, which keeps the check from doubling the run's cost.
-    server.listed = `${this.masterEpoch}/${server.deaths}`;
+    server.listed = this.listOf(server);
     const checked = `${server.listed}/${server.diskChanges}`;
     const thorough = server.mode === 'incremental' || server.checked !== checked;
     server.checked = checked;
-    this.world.note(this.checker.afterFullReport(server, unknown, thorough));
+    this.note(this.checker.afterFullReport(server, unknown, thorough));
   }
 
   updated(server: SimServer): void {
-    if (server.listed === `${this.masterEpoch}/${server.deaths}`) this.world.note(this.checker.afterChanges(server));
+    if (server.listed === this.listOf(server)) this.note(this.checker.afterChanges(server));
+  }
+
+  /**
+   * What the master's list of a server holds as long as it is current: this
+   * master, the server's deaths, the server's process. A restarted server has
+   * forgotten the changes it owed; until its full report is in, the master's
+   * list may lack them, as the contract allows.
+   */
+  private listOf(server: SimServer): string {
+    return `${this.masterEpoch}/${server.deaths}/${server.incarnation}`;
   }
 
   count(what: ReportCount): void {
@@ -251,6 +261,11 @@ export class MasterNode implements ReportHost, Observed, Candidate {
     return 'queued';
   }
 
+  /** What this master's checker found; with several masters, each finding names the master. */
+  note(violations: readonly string[]): void {
+    this.world.note(this.group === undefined ? violations : violations.map((found) => `${this.id}: ${found}`));
+  }
+
   private traced(what: string): void {
     if (this.group !== undefined) this.world.trace.add(`${this.now} ${this.id} ${what}`);
   }
@@ -275,7 +290,7 @@ export class MasterNode implements ReportHost, Observed, Candidate {
       summary.deaths++;
       const server = this.servers.get(event.server);
       server.deaths++;
-      this.world.note(this.checker.onDeath(server, event.at, deadTimeoutMs(this.config)));
+      this.note(this.checker.onDeath(server, event.at, deadTimeoutMs(this.config)));
     } else if (event.type === 'server_alive' && event.revived) {
       summary.revivals++;
     } else if (event.type === 'brake_engaged') {

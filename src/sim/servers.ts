@@ -72,7 +72,7 @@ export interface SimServer {
   diskChanges: number;
   /** What its last full report was checked against (master, deaths, disk changes). */
   checked: string | undefined;
-  /** The master and deaths as of its last completed full report: while both hold, the master has its list. */
+  /** The master, deaths and incarnation as of its last completed full report: while all hold, the master has its list. */
   listed: string | undefined;
   /** Its next reply-driven step is a full report: asked for one, or freshly restarted. */
   wantsReport: boolean;

@@ -181,17 +181,17 @@ export class Simulation implements FaultTarget, Surroundings {
 
   /** Every master will have to hear of the delete: until it does, its count of the chunk is too high. */
   private deleteChunk(node: MasterNode, server: SimServer, chunk: string): void {
-    this.note(node.checker.beforeDelete(server, chunk));
+    node.note(node.checker.beforeDelete(server, chunk));
     this.servers.drop(server, chunk);
     for (const port of server.ports) port.deletedUnreported.add(chunk);
     this.summary.deletes++;
-    this.note(node.checker.afterDelete(server, chunk));
+    node.note(node.checker.afterDelete(server, chunk));
   }
 
   private startCopy(node: MasterNode, source: SimServer, chunk: string, targetId: string): void {
     this.summary.copiesOrdered++;
     const target = node.servers.get(targetId);
-    this.note(node.checker.onCopyOrder(source, target, chunk));
+    node.note(node.checker.onCopyOrder(source, target, chunk));
     const [low, high] = this.rng.chance(0.03) ? SLOW_COPY_MS : COPY_MS;
     this.agenda.after(this.rng.int(low, high), () => {
       const ok = source.up && source.disk.has(chunk) && target.up && !target.gone && target.health !== 'read_only' && this.rng.chance(0.95);
