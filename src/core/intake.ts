@@ -97,6 +97,12 @@ export class ReportIntake {
 
   /** Applies what a heartbeat says of the server's chunks. */
   take(server: number, input: HeartbeatInput, now: number): void {
+    const endsWait = this.stale.awaitsBeat(server);
+    this.content(server, input, now);
+    if (endsWait) this.stale.cleared(server);
+  }
+
+  private content(server: number, input: HeartbeatInput, now: number): void {
     const { chunks, report, chunksAdded, chunksRemoved } = input;
     if (chunks !== undefined && report === undefined) {
       this.full(server, [chunks], [], now);
@@ -125,7 +131,7 @@ export class ReportIntake {
   private completed(server: number, now: number): void {
     this.planner.reportReceived(server, now);
     this.lists.completed(server, now);
-    this.stale.cleared(server);
+    this.stale.reported(server);
     this.leases.reported(server, now);
   }
 

@@ -1,3 +1,7 @@
+/** Stale: no full report since promotion. Reported: one is in, the heartbeat after it not yet. */
+const STALE = 1;
+const REPORTED = 2;
+
 /**
  * Servers a new leader has yet to hear a full report from (CONTRACT 10). The
  * map it inherited as a follower may miss deletes the old leader handed out,
@@ -7,9 +11,15 @@
  * server heard from while the window is open joins it; one that dies leaves
  * it (its replicas no longer count). Copies are safe meanwhile: a short count
  * only makes one too many, which a later delete takes back.
+ *
+ * A full report is the disk as it was when the report began: a delete the
+ * old leader handed out meanwhile reaches the master in the server's next
+ * heartbeat, as a change. So a server leaves the wait at its first heartbeat
+ * after its report, once that heartbeat's changes are in (the simulator
+ * found a new leader deleting a second copy in between).
  */
 export class StaleServers {
-  private readonly stale: boolean[] = [];
+  private readonly state: number[] = [];
   private count = 0;
 
   /** While true, no delete is planned. */
@@ -28,21 +38,31 @@ export class StaleServers {
     if (this.count > 0) this.mark(server);
   }
 
-  /** It delivered a full report, or died. */
+  /** Its full report is in: the heartbeat after it ends its wait. */
+  reported(server: number): void {
+    if (this.state[server] === STALE) this.state[server] = REPORTED;
+  }
+
+  /** Whether its report is in and this heartbeat, once applied, ends its wait. */
+  awaitsBeat(server: number): boolean {
+    return this.state[server] === REPORTED;
+  }
+
+  /** It is out of the wait: its heartbeat after its report was applied, or it died. */
   cleared(server: number): void {
-    if (this.stale[server] !== true) return;
-    this.stale[server] = false;
+    if (this.state[server] === undefined || this.state[server] === 0) return;
+    this.state[server] = 0;
     this.count--;
   }
 
   close(): void {
-    this.stale.length = 0;
+    this.state.length = 0;
     this.count = 0;
   }
 
   private mark(server: number): void {
-    if (this.stale[server] === true) return;
-    this.stale[server] = true;
-    this.count++;
+    if (this.state[server] === STALE) return;
+    if (this.state[server] !== REPORTED) this.count++;
+    this.state[server] = STALE;
   }
 }

@@ -130,7 +130,8 @@ t.test('a new leader copies at once but deletes nothing until every live server 
   master.heartbeat(3000, { server: 's3', chunks: ['z'] });
   t.same(deletesUntil(master, 4000, 6000), [], 's2 has not reported since the promotion');
   master.heartbeat(7000, { server: 's2', chunks: ['x'] });
-  t.same(deletesUntil(master, 8000, 9000), ['x'], 'the last report lets deletes go');
+  master.heartbeat(7000, { server: 's3' });
+  t.same(deletesUntil(master, 8000, 9000), ['x'], "the last report, and each server's heartbeat after its report, let deletes go");
 });
 
 t.test('a new leader plans copies before the reports are in', async (t) => {
@@ -158,7 +159,9 @@ t.test('a server that dies leaves the wait, and one that joins during it must re
   t.equal(master.server(20_000, 's3')?.status, 'dead');
   t.same(deletesUntil(master, 21_000, 22_000), [], 's4 holds deletes back');
   master.heartbeat(23_000, { server: 's4', chunks: [] });
-  t.same(deletesUntil(master, 24_000, 25_000), ['x']);
+  t.same(deletesUntil(master, 24_000, 25_000), [], "its report is in, but the heartbeat after it (with the changes the report lacks) is not");
+  master.heartbeat(25_500, { server: 's4' });
+  t.same(deletesUntil(master, 26_000, 27_000), ['x']);
 });
 
 t.test('a leader re-elected for a new term drops the old plan and waits for reports again', async (t) => {
