@@ -158,7 +158,8 @@ t.test('an abort stops the run early; progress goes to stderr', async (t) => {
   setTimeout(() => stop.abort(), 1300);
   const stats = await runFleet(config(master.url, { durationMs: 0, kill: undefined }), undefined, { stdout: capture(), stderr, signal: stop.signal });
   t.ok(stats.ok > 0);
-  t.match(stderr.text, /\r\x1b\[Kfleet 1\.0 s {2}sent \d+ {2}ok \d+ {2}failed 0 {2}p99 [\d.]+ ms/);
+  // The progress line is due at 1 s; a loaded machine may write it a little late.
+  t.match(stderr.text, /\r\x1b\[Kfleet 1\.\d s {2}sent \d+ {2}ok \d+ {2}failed 0 {2}p99 [\d.]+ ms/);
   const aborted = new AbortController();
   aborted.abort();
   const none = await runFleet(config(master.url, { durationMs: 0 }), undefined, { stdout: capture(), stderr: capture(), signal: aborted.signal });

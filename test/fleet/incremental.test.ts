@@ -101,7 +101,8 @@ t.test('a master restart: heartbeats fail while it is down, then the new master 
   t.teardown(() => restart.master?.close());
   setTimeout(() => void first.close(), 400);
   setTimeout(() => void startRealMaster({ core: PATIENT, port }).then((master) => (restart.master = master)), 600);
-  const { stats, fleet } = await run(config(first.url, { durationMs: 1400 }));
+  // Long enough for every server to meet the new master even on a loaded machine.
+  const { stats, fleet } = await run(config(first.url, { durationMs: 3000 }));
   t.ok(stats.failed > 0, `heartbeats failed while no master listened (${stats.failed})`);
   const restarted = restart.master as TestMaster;
   t.ok(restarted.reports.length > 0);
