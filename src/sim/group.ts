@@ -101,13 +101,12 @@ export class MasterGroup implements Group, GroupTarget {
       this.world.note([`${node.id}'s reply to ${server.id} carries no epoch`]);
       return false;
     }
-    if (epoch > server.epochSeen) server.epochSeen = epoch;
-    if (count === 0) return true;
-    if (epoch < server.epochSeen) {
+    if (!server.epochs.admit(epoch)) {
       group.ignored += count;
-      trace.add(`${agenda.now} ${server.id} ignores ${count} instructions of epoch ${epoch} from ${node.id}: it has seen ${server.epochSeen}`);
-      return false;
+      if (count > 0) trace.add(`${agenda.now} ${server.id} ignores ${count} instructions of epoch ${epoch} from ${node.id}: it has seen ${server.epochs.seen}`);
+      return count === 0;
     }
+    if (count === 0) return true;
     const election = this.election as Election;
     const term = election.term(epoch);
     const obeyed = { server: server.id, master: node.id, epoch, at: agenda.now, leader: term?.leader, leaseEnd: term ? election.leaseEnd(term) : 0 };

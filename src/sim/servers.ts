@@ -1,4 +1,5 @@
 import type { Health } from '../core/index.js';
+import { EpochGate } from '../fleet/epochs.js';
 
 /** How a server reports its chunks: the seed's full lists, or changes with full lists on request (CONTRACT 9). */
 export type ServerMode = 'full' | 'incremental';
@@ -89,14 +90,14 @@ export interface SimServer {
   incarnation: number;
   /** Messages sent so far: the next one's msg_id. */
   sent: number;
-  /** The highest epoch seen in any master's reply since the process started (CONTRACT 10); 0 before any. */
-  epochSeen: number;
+  /** The chunk server's epoch rule (CONTRACT 10), the fleet's own: the highest epoch seen since the process started. */
+  epochs: EpochGate;
   /** The server as every master sees it, itself first: one port each, all sharing this process and disk. */
   readonly ports: SimServer[];
 }
 
 /** What the ports of one server share: its process, disk and network. The rest is kept per master, as a real server would. */
-const SHARED = ['up', 'gone', 'full', 'health', 'partitioned', 'link', 'busyUntil', 'incarnation', 'diskChanges', 'epochSeen'] as const;
+const SHARED = ['up', 'gone', 'full', 'health', 'partitioned', 'link', 'busyUntil', 'incarnation', 'diskChanges', 'epochs'] as const;
 
 export function newServer(id: string, baseDiskPct: number, mode: ServerMode = 'full'): SimServer {
   const server: SimServer = {
@@ -125,7 +126,7 @@ export function newServer(id: string, baseDiskPct: number, mode: ServerMode = 'f
     busyUntil: 0,
     incarnation: 0,
     sent: 0,
-    epochSeen: 0,
+    epochs: new EpochGate(),
     ports: [],
   };
   server.ports.push(server);

@@ -9,6 +9,7 @@ import { type ServerMode, Servers, type SimServer } from './servers.js';
 import { type RunShape, type SimSummary, newSummary } from './summary.js';
 import { Trace } from './trace.js';
 import type { HeartbeatOkBody } from './wire.js';
+import { EpochGate } from '../fleet/epochs.js';
 
 export type { MasterFactory } from './node.js';
 
@@ -143,7 +144,7 @@ export class Simulation implements FaultTarget, Surroundings {
     if (server.gone || server.up) return;
     server.up = true;
     // A new process: it remembers no epoch, and reports afresh to each master.
-    server.epochSeen = 0;
+    server.epochs = new EpochGate();
     for (const port of server.ports) restarted(port);
     this.startHeartbeats(server, this.rng.int(0, 1000));
   }

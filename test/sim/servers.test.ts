@@ -1,5 +1,6 @@
 import t from 'tap';
 import { Servers, type SimServer, newServer } from '../../src/sim/servers.js';
+import { EpochGate } from '../../src/fleet/epochs.js';
 
 t.test('simulated server disks', async (t) => {
   const fleet = new Servers(3, (i) => i * 10, 2);
@@ -44,8 +45,9 @@ t.test('a port is the server as another master sees it: one process and disk, it
   t.equal(port.disk, a.disk, 'one disk');
   port.up = false;
   port.health = 'read_only';
-  a.epochSeen = 7;
-  t.same([a.up, a.health, port.epochSeen], [false, 'read_only', 7], 'one process: its fields read and write the server\'s');
+  const epochs = new EpochGate();
+  a.epochs = epochs;
+  t.same([a.up, a.health, port.epochs], [false, 'read_only', epochs], 'one process: its fields read and write the server\'s');
   port.wantsReport = true;
   port.lastHeard = 5;
   t.same([a.wantsReport, a.lastHeard], [false, Number.NEGATIVE_INFINITY], 'but report state and liveness are per master');
