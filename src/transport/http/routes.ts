@@ -14,6 +14,7 @@ import {
   DrainResponse,
   ErrorResponse,
   ForgetResponse,
+  GroupHeartbeatResponse,
   HealthResponse,
   HeartbeatBody,
   HeartbeatResponse,
@@ -72,8 +73,8 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
     const { server, chunks, chunks_added: added, chunks_removed: removed } = request.body;
     request.log.debug({ server, chunks: chunks?.length, added: added?.length, removed: removed?.length, status: result.status }, 'heartbeat');
     if (group === undefined) return result;
-    // Role, epoch and leader go right after status (CONTRACT 10); the schema's serializer writes optional fields last.
-    return reply.type('application/json; charset=utf-8').serializer(JSON.stringify).send(result);
+    // Role, epoch and leader go right after status (CONTRACT 10); the route's serializer writes optional fields last.
+    return reply.type('application/json; charset=utf-8').serializer((payload) => reply.serializeInput(payload, GroupHeartbeatResponse)).send(result);
   });
 
   app.get('/servers', {

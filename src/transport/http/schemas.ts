@@ -46,6 +46,14 @@ export const ErrorResponse = Type.Object(
 // Unknown fields are ignored, as on stdio and WebSocket, so newer servers can talk to older masters.
 export const HeartbeatBody = inline(HeartbeatReport);
 export const HeartbeatResponse = inline(HeartbeatResult);
+/**
+ * What a master of a group serializes its heartbeat replies with: role,
+ * epoch and leader always there, so the compiled serializer (which writes
+ * optional fields last) keeps them right after status. The routes keep
+ * HeartbeatResponse for the docs: a single master sends none of the three.
+ */
+const { status, role: _role, epoch: _epoch, leader: _leader, ...instructions } = HeartbeatResult.properties;
+export const GroupHeartbeatResponse = inline(Type.Object({ status, ...Leadership, ...instructions }));
 
 export const ServerEntryVerbose = inline(VerboseServerEntry);
 export const ServersQuery = Type.Object({ status: Type.Optional(inline(Status)) });
