@@ -37,7 +37,7 @@ export class ReportApplier {
   /** Changes heard from servers whose full report waits in the queue, applied after it. */
   private readonly deferred = new Map<number, ListChange[]>();
   /** Handles applied in this turn: by the step, and by reports applied at once (as diffs). */
-  private appliedSinceStep = 0;
+  private appliedThisTurn = 0;
   /** Told of turns (newTurn()); a core never told applies every short report at once. */
   private turns = false;
 
@@ -54,7 +54,7 @@ export class ReportApplier {
   /** The I/O layer begins a turn of its event loop: from now on reports applied at once share a budget per turn. */
   newTurn(): void {
     this.turns = true;
-    this.appliedSinceStep = 0;
+    this.appliedThisTurn = 0;
   }
 
   /** True while a full report of this server waits in the queue. */
@@ -97,7 +97,7 @@ export class ReportApplier {
       finished(job.server);
     }
     // The step's own work counts against the budget of the turn it runs in.
-    this.appliedSinceStep = work;
+    this.appliedThisTurn = work;
     return work;
   }
 
@@ -144,8 +144,8 @@ export class ReportApplier {
       if (recountAll) for (const id of this.replicas.chunksOf(server)) this.planner.touch(id, now);
       return true;
     }
-    if (this.turns && this.appliedSinceStep > 0 && this.appliedSinceStep + size > REPORT_BATCH) return false;
-    this.appliedSinceStep += size;
+    if (this.turns && this.appliedThisTurn > 0 && this.appliedThisTurn + size > REPORT_BATCH) return false;
+    this.appliedThisTurn += size;
     const job = new ReportJob(server, parts, changes, recountAll, this.replicas, this.planner);
     job.begin(this.stampsNow);
     job.step(Infinity, now);
