@@ -21,9 +21,9 @@ export function freePort() {
   });
 }
 
-/** Spawns a node script listening on a free port; resolves once `readyPath` answers 200. */
-export async function startProcess(args, { readyPath = '/healthz', env = {} } = {}) {
-  const port = await freePort();
+/** Spawns a node script listening on `port` (a free one unless given); resolves once `readyPath` answers 200. */
+export async function startProcess(args, { readyPath = '/healthz', env = {}, port: given } = {}) {
+  const port = given ?? (await freePort());
   const child = spawn(process.execPath, args(port), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
@@ -44,11 +44,11 @@ export async function startProcess(args, { readyPath = '/healthz', env = {} } = 
     }
     await sleep(50);
   }
-  const stop = () =>
+  const stop = (signal = 'SIGTERM') =>
     new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', resolve);
-      child.kill('SIGTERM');
+      child.kill(signal);
     });
   return { url, port, child, stop };
 }

@@ -14,6 +14,7 @@ const SECTIONS = [
   { name: 'http ingest', script: 'http-ingest.mjs' },
   { name: 'websocket ingest', script: 'ws-ingest.mjs' },
   { name: 'detection under load', script: 'detection.mjs' },
+  { name: 'failover', script: 'failover.mjs' },
   { name: 'fleet capacity', script: 'capacity-core.mjs', nodeArgs: ['--expose-gc', '--max-old-space-size=12288'] },
   // The daemon child of each takes these flags too (process.execArgv): 100M replicas need the room.
   { name: 'fleet capacity', script: 'capacity-http.mjs', nodeArgs: ['--max-old-space-size=16384'] },
