@@ -8,9 +8,11 @@ const REPORTED = 2;
  * so until every server live at promotion has reported in full, a replica it
  * counts may be gone and an excess one deleted would leave a chunk short.
  * HDFS marks every DataNode stale after a failover for the same reason. A
- * server heard from while the window is open joins it; one that dies leaves
- * it (its replicas no longer count). Copies are safe meanwhile: a short count
- * only makes one too many, which a later delete takes back.
+ * server first heard, or back from the dead, at any time in the term joins
+ * the wait: the old leader may have handed it a delete too (the simulator
+ * found one that came back after the others had all reported). One that
+ * dies leaves it (its replicas no longer count). Copies are safe meanwhile:
+ * a short count only makes one too many, which a later delete takes back.
  *
  * A full report is the disk as it was when the report began: a delete the
  * old leader handed out meanwhile reaches the master in the server's next
@@ -21,6 +23,8 @@ const REPORTED = 2;
 export class StaleServers {
   private readonly state: number[] = [];
   private count = 0;
+  /** Set by a promotion: this term began with a map another leader's deletes may have outdated. */
+  private tracking = false;
 
   /** While true, no delete is planned. */
   get holding(): boolean {
@@ -30,12 +34,13 @@ export class StaleServers {
   /** Opens the window with every server live at promotion. */
   open(live: Iterable<number>): void {
     this.close();
+    this.tracking = true;
     for (const server of live) this.mark(server);
   }
 
-  /** A server registered or revived: it must report too, while the window is open. */
+  /** A server registered or revived: in a term begun by promotion, it must report too. */
   joined(server: number): void {
-    if (this.count > 0) this.mark(server);
+    if (this.tracking) this.mark(server);
   }
 
   /** Its full report is in: the heartbeat after it ends its wait. */
@@ -58,6 +63,7 @@ export class StaleServers {
   close(): void {
     this.state.length = 0;
     this.count = 0;
+    this.tracking = false;
   }
 
   private mark(server: number): void {
