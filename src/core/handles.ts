@@ -11,11 +11,14 @@
  * comparing a reported handle to a stored one needs no lookup.
  *
  * The table is open addressing with linear probing (a slot holds id + 1;
- * 0 is empty), at most 70% full, with backward-shift deletion: no
- * tombstones, so probes stay short however many chunks come and go. It is
- * cut into SHARDS tables by the hash's top bits, each growing on its own,
- * so a growth rehashes a 256th of the handles: about 10 ms at 33M chunks
- * where one table would block the loop for seconds.
+ * 0 is empty), with backward-shift deletion: no tombstones, so probes stay
+ * short however many chunks come and go. It is cut into SHARDS tables by
+ * the hash's top bits, each growing on its own, so a growth rehashes a
+ * 256th of the handles: a few ms at 33M chunks where one table would block
+ * the loop for seconds. The shards fill evenly, so at one load limit they
+ * would all grow within a few reports (a master restarting under 10,000
+ * servers held the loop 40-80 ms per report then): shard i grows past
+ * (512 + i) / 1024 of its slots, 50% to 75%, which spreads the growths.
  */
 
 import { filled, grown } from './arrays.js';
@@ -125,7 +128,7 @@ export class HandleTable {
     const found = (slots[at] as number) - 1;
     if (found >= 0) return found;
     const held = this.shardCounts[shard] as number;
-    if (10 * (held + 1) * SLOT > 7 * slots.length) {
+    if (1024 * (held + 1) * SLOT > (512 + shard) * slots.length) {
       slots = this.growShard(shard);
       at = this.probe(slots, handle, lo, hi);
     }
