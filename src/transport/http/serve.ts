@@ -3,6 +3,7 @@ import closeWithGrace from 'close-with-grace';
 import type { DaemonConfig, GroupConfig, ServeConfig } from '../../runtime/config.js';
 import type { CoreDriver } from '../../runtime/driver.js';
 import { startCore } from '../../runtime/core-process.js';
+import { warmUp } from '../../runtime/warm-up.js';
 import { LOG_CLOSE_MS, type LogOutput, type Logger } from '../../runtime/logger.js';
 import { TokenStore, TokensFileError } from '../../runtime/tokens.js';
 import { buildApp } from './app.js';
@@ -45,6 +46,7 @@ export function loadTokens(config: DaemonConfig): TokenStore | undefined {
 export async function serve({ master, daemon, group: groupConfig }: ServeConfig, log: Logger, output: LogOutput): Promise<void> {
   const tokens = loadTokens(daemon);
   const core = startCore(master, log);
+  warmUp(master);
   // Joined before listening: the core is a follower before it answers anyone.
   const group = await joinGroup(groupConfig, core.driver, log);
   const app = buildApp({ driver: core.driver, tokens, limits: daemon.http, logger: log, logDrops: () => output.dropped, group });
