@@ -18,6 +18,13 @@ import type { ListChange } from './split.js';
 export const REPORT_BATCH = 10_000;
 
 /**
+ * A full report equal to what the master holds (the usual hourly refresh)
+ * is checked in one pass with no lookup, about 40 ns a handle: up to this
+ * many, about 2 ms, it is taken at once whatever the budget.
+ */
+export const UNCHANGED_AT_ONCE = 5 * REPORT_BATCH;
+
+/**
  * Writes chunk reports into the replica map, telling the planner of each
  * replica gained or lost. A full report equal to the server's list, in its
  * order, is matched in one pass with no lookup in the map (the common case:
@@ -71,6 +78,7 @@ export class ReportApplier {
   take(server: number, parts: readonly (readonly string[])[], changes: readonly ListChange[], recountAll: boolean, now: number): boolean {
     let size = 0;
     for (const part of parts) size += part.length;
+    if (!this.waiting(server) && size <= UNCHANGED_AT_ONCE && this.unchanged(server, parts, changes, recountAll, now)) return true;
     if (!this.waiting(server) && size <= REPORT_BATCH && this.applyNow(server, parts, changes, recountAll, size, now)) return true;
     // Changes heard before this report are in it.
     this.deferred.delete(server);
@@ -138,13 +146,15 @@ export class ReportApplier {
     this.queue[0]?.begin(this.stampsQueued);
   }
 
-  /** Applies a short report now unless it is a diff over the budget left; says whether it did. */
+  /** A report equal to the list costs one pass with no lookup: it spends no budget. */
+  private unchanged(server: number, parts: readonly (readonly string[])[], changes: readonly ListChange[], recountAll: boolean, now: number): boolean {
+    if (changes.length > 0 || !this.replicas.listEquals(server, parts)) return false;
+    if (recountAll) for (const id of this.replicas.chunksOf(server)) this.planner.touch(id, now);
+    return true;
+  }
+
+  /** Applies a short report now unless it is over the budget left in this turn; says whether it did. */
   private applyNow(server: number, parts: readonly (readonly string[])[], changes: readonly ListChange[], recountAll: boolean, size: number, now: number): boolean {
-    // A report equal to the list costs one pass with no lookup: it spends no budget.
-    if (changes.length === 0 && this.replicas.listEquals(server, parts)) {
-      if (recountAll) for (const id of this.replicas.chunksOf(server)) this.planner.touch(id, now);
-      return true;
-    }
     if (this.turns && this.appliedThisTurn > 0 && this.appliedThisTurn + size > REPORT_BATCH) return false;
     this.appliedThisTurn += size;
     const job = new ReportJob(server, parts, changes, recountAll, this.replicas, this.planner);

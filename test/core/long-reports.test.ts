@@ -2,7 +2,7 @@ import t from 'tap';
 import type { Planner } from '../../src/core/planner.js';
 import { ReplicaMap } from '../../src/core/replicas.js';
 import { ReportJob, Stamps } from '../../src/core/report-job.js';
-import { REPORT_BATCH } from '../../src/core/reports.js';
+import { REPORT_BATCH, UNCHANGED_AT_ONCE } from '../../src/core/reports.js';
 import { beat, handles, newMaster, settle } from '../fixtures/master.js';
 
 // A full report longer than REPORT_BATCH is written into the map in steps from tick(), never in one go.
@@ -24,6 +24,21 @@ t.test('a long report is applied in steps of REPORT_BATCH from tick()', async (t
   t.equal(m.replicaCount('big'), LONG);
   t.same(m.chunkLocations(0, `ch_${LONG - 1}`), ['big']);
   t.ok((m.nextDeadline() as number) > 0, 'nothing is due now once it is done');
+});
+
+t.test('an unchanged report longer than REPORT_BATCH is taken at once up to UNCHANGED_AT_ONCE, in steps past it', async (t) => {
+  const m = newMaster();
+  for (const [server, size] of [['refresh', UNCHANGED_AT_ONCE], ['huge', UNCHANGED_AT_ONCE + 1]] as const) {
+    beat(m, 0, server, { chunks: handles(size, `${server}_`) });
+    settle(m, 0);
+    t.equal(m.replicaCount(server), size, `${server}: ${size} handles, applied in steps the first time`);
+  }
+  beat(m, 1, 'refresh', { chunks: handles(UNCHANGED_AT_ONCE, 'refresh_') });
+  t.notOk(m.nextDeadline() === 1, 'the same list again is checked in the heartbeat: nothing left for tick()');
+  beat(m, 2, 'huge', { chunks: handles(UNCHANGED_AT_ONCE + 1, 'huge_') });
+  t.equal(m.nextDeadline(), 2, 'a longer one, unchanged or not, is left to tick()');
+  settle(m, 2);
+  t.equal(m.replicaCount('huge'), UNCHANGED_AT_ONCE + 1);
 });
 
 t.test('changes heard while a long report waits are applied after it, in order', async (t) => {
