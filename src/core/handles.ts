@@ -14,11 +14,12 @@
  * 0 is empty), with backward-shift deletion: no tombstones, so probes stay
  * short however many chunks come and go. It is cut into SHARDS tables by
  * the hash's top bits, each growing on its own, so a growth rehashes a
- * 256th of the handles: a few ms at 33M chunks where one table would block
- * the loop for seconds. The shards fill evenly, so at one load limit they
- * would all grow within a few reports (a master restarting under 10,000
- * servers held the loop 40-80 ms per report then): shard i grows past
- * (512 + i) / 1024 of its slots, 50% to 75%, which spreads the growths.
+ * 1024th of the handles where one table would block the loop for seconds
+ * (at 33M chunks a 256th took 20 ms: every entry moved is a cache miss).
+ * The shards fill evenly, so at one load limit they would all grow within a
+ * few reports (a master restarting under 10,000 servers held the loop 40-80
+ * ms per report then): shard i grows past 50% + 25% * i / SHARDS of its
+ * slots, which spreads the growths.
  */
 
 import { filled, grown } from './arrays.js';
@@ -27,7 +28,7 @@ export const STRING_KEY = -1;
 const FREE = -2;
 const TWO_32 = 4294967296;
 const MAX_DIGITS = 16;
-const SHARD_BITS = 8;
+const SHARD_BITS = 10;
 const SHARDS = 1 << SHARD_BITS;
 const INITIAL_SHARD_SLOTS = 16;
 const SLOT = 3;
@@ -128,7 +129,7 @@ export class HandleTable {
     const found = (slots[at] as number) - 1;
     if (found >= 0) return found;
     const held = this.shardCounts[shard] as number;
-    if (1024 * (held + 1) * SLOT > (512 + shard) * slots.length) {
+    if (4 * SHARDS * (held + 1) * SLOT > (2 * SHARDS + shard) * slots.length) {
       slots = this.growShard(shard);
       at = this.probe(slots, handle, lo, hi);
     }
