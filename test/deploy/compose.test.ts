@@ -171,11 +171,95 @@ function problems(compose: Compose): string[] {
   return out;
 }
 
+interface PrometheusConfig {
+  rule_files?: string[];
+  scrape_configs?: { job_name?: string; authorization?: { credentials_file?: string }; static_configs?: { targets?: string[] }[] }[];
+}
+
+const PROMETHEUS_IMAGE = /^prom\/prometheus:v2\.\d+\.\d+$/;
+
+/**
+ * What is wrong with the Prometheus service: it must load its config and the
+ * alert rules from files of deploy/ it mounts, and scrape every master (and
+ * nothing else) under the job the alerts name, with a token from a secret.
+ */
+function prometheusProblems(compose: Compose, config: PrometheusConfig): string[] {
+  const out: string[] = [];
+  const service = compose.services?.['prometheus'];
+  if (service === undefined) return ['no prometheus service'];
+  if (typeof service.image !== 'string' || !PROMETHEUS_IMAGE.test(service.image)) out.push(`prometheus: image ${service.image} is not ${PROMETHEUS_IMAGE}`);
+  // Mounted files: the path inside, and the file of deploy/ it comes from.
+  const mounts = new Map<string, string>();
+  for (const volume of service.volumes ?? []) {
+    const [source, target] = String(volume).split(':');
+    if (source?.startsWith('./') && target !== undefined) mounts.set(target, source);
+  }
+  const argv = argvOf(service) ?? [];
+  const configFile = argv.find((arg) => arg.startsWith('--config.file='))?.slice('--config.file='.length) ?? '';
+  const configSource = mounts.get(configFile);
+  if (configSource === undefined || !existsSync(new URL(configSource, deployDir))) out.push(`prometheus: --config.file ${configFile} is not a mounted file of deploy/`);
+  const configDir = configFile.slice(0, configFile.lastIndexOf('/') + 1);
+  for (const rules of config.rule_files ?? []) {
+    const inside = rules.startsWith('/') ? rules : `${configDir}${rules}`;
+    const source = mounts.get(inside);
+    if (source === undefined || !existsSync(new URL(source, deployDir))) out.push(`prometheus: rule file ${inside} is not a mounted file of deploy/`);
+  }
+  if ((config.rule_files ?? []).length === 0) out.push('prometheus: loads no rule file');
+
+  const jobs = config.scrape_configs ?? [];
+  const job = jobs.find((scrape) => scrape.job_name === 'chunkmaster');
+  if (job === undefined) return [...out, 'prometheus: no scrape job chunkmaster (the alerts on up name it)'];
+  const masters = Object.entries(compose.services ?? {}).filter(([, s]) => s.build !== undefined);
+  const expected = masters.map(([name, s]) => `${name}:${values(argvOf(s) ?? [], 'port')[0]}`).sort();
+  const targets = (job.static_configs ?? []).flatMap((group) => group.targets ?? []).sort();
+  if (JSON.stringify(targets) !== JSON.stringify(expected)) out.push(`prometheus: scrapes ${targets.join(', ')}, not every master at its --port (${expected.join(', ')})`);
+  const credentials = job.authorization?.credentials_file ?? '';
+  const mounted = (service.secrets ?? []).some((secret) => {
+    const source = typeof secret === 'string' ? secret : secret.source;
+    const target = typeof secret === 'string' ? secret : (secret.target ?? secret.source);
+    return compose.secrets?.[source]?.file !== undefined && `/run/secrets/${target}` === credentials;
+  });
+  if (!mounted) out.push(`prometheus: credentials_file ${credentials} is not a secret the file defines and mounts (the masters want a token)`);
+  const dependsOn = Array.isArray(service.depends_on) ? service.depends_on : Object.keys(service.depends_on ?? {});
+  for (const [name] of masters) if (!dependsOn.includes(name)) out.push(`prometheus: does not depend on ${name}`);
+  return out;
+}
+
 const compose = parse(text) as Compose;
+const prometheusConfig = parse(readFileSync(new URL('prometheus/prometheus.yml', deployDir), 'utf8')) as PrometheusConfig;
 
 t.test('deploy/compose.yaml: 3 etcd members and 3 masters that agree with each other and with the settings', async (t) => {
   t.same(problems(compose), []);
-  t.same(Object.keys(compose.services ?? {}).sort(), ['etcd1', 'etcd2', 'etcd3', 'master1', 'master2', 'master3']);
+  t.same(Object.keys(compose.services ?? {}).sort(), ['etcd1', 'etcd2', 'etcd3', 'master1', 'master2', 'master3', 'prometheus']);
+});
+
+t.test('deploy/compose.yaml: Prometheus scrapes every master with a token and loads the alert rules', async (t) => {
+  t.same(prometheusProblems(compose, prometheusConfig), []);
+});
+
+t.test('a broken Prometheus service or config is caught', async (t) => {
+  const caught = (edit: (compose: Compose, config: PrometheusConfig) => void, message: RegExp) => {
+    const [copy, config] = [structuredClone(compose), structuredClone(prometheusConfig)];
+    edit(copy, config);
+    const found = prometheusProblems(copy, config);
+    t.ok(found.some((problem) => message.test(problem)), `${message}: ${found.join('; ')}`);
+  };
+  const job = (config: PrometheusConfig) => config.scrape_configs?.[0];
+  caught((_, c) => job(c)?.static_configs?.[0]?.targets?.pop(), /scrapes .* not every master/);
+  caught((_, c) => job(c)?.static_configs?.[0]?.targets?.push('master1:7070'), /scrapes .* not every master/);
+  caught((_, c) => {
+    const first = job(c);
+    if (first !== undefined) first.job_name = 'masters';
+  }, /no scrape job chunkmaster/);
+  caught((_, c) => delete job(c)?.authorization, /credentials_file .* is not a secret/);
+  caught((_, c) => (c.rule_files = ['other-alerts.yaml']), /rule file \/etc\/prometheus\/other-alerts.yaml is not a mounted file/);
+  caught((_, c) => (c.rule_files = []), /loads no rule file/);
+  caught((s) => s.services?.['prometheus']?.volumes?.shift(), /--config.file .* is not a mounted file/);
+  caught((s) => {
+    const prometheus = s.services?.['prometheus'];
+    if (prometheus !== undefined) prometheus.depends_on = ['master1'];
+  }, /does not depend on master2/);
+  caught((s) => delete s.services?.['prometheus'], /no prometheus service/);
 });
 
 t.test('the HA flags it uses are serve settings (they come from the settings table, not from here)', async (t) => {
