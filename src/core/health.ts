@@ -111,9 +111,9 @@ function serverChecks(view: ReadView, diskFullPct: number): Found[] {
     if (status !== 'dead' && record.diskUsagePct !== null && record.diskUsagePct >= diskFullPct) full.add(`${record.id}: ${record.diskUsagePct}% used`);
   }
   const checks: Found[] = [];
-  if (dead.count > 0) checks.push({ code: 'SERVERS_DEAD', count: dead.count, summary: `${servers(dead.count)} dead: their replicas do not count`, detail: dead.items });
+  if (dead.count > 0) checks.push({ code: 'SERVERS_DEAD', count: dead.count, summary: `${servers(dead.count)} dead: ${their(dead.count)} replicas do not count`, detail: dead.items });
   if (draining.count > 0) {
-    const summary = `${servers(draining.count)} draining: their chunks are being copied elsewhere`;
+    const summary = `${servers(draining.count)} draining: ${their(draining.count)} chunks are being copied elsewhere`;
     checks.push({ code: 'SERVERS_DRAINING', count: draining.count, summary, detail: draining.items });
   }
   if (full.count > 0) {
@@ -196,3 +196,4 @@ class Capped {
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 const servers = (n: number) => plural(n, 'server', 'servers');
 const chunks = (n: number) => plural(n, 'chunk', 'chunks');
+const their = (n: number) => (n === 1 ? 'its' : 'their');

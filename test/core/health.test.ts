@@ -31,7 +31,7 @@ t.test('a dead server whose chunks are still on two of three replicas is a warni
   t.same(check(report, 'SERVERS_DEAD'), {
     code: 'SERVERS_DEAD',
     severity: 'HEALTH_WARN',
-    summary: '1 server dead: their replicas do not count',
+    summary: '1 server dead: its replicas do not count',
     count: 1,
     detail: ['a'],
   });
