@@ -90,7 +90,8 @@ export function healthOf(master: HealthReadable, now: number): HealthReport {
 export function reportOf(found: readonly Found[]): HealthReport {
   const checks = found
     .map((check): HealthCheck => ({ ...check, severity: SEVERITY_OF[check.code], detail: check.detail.slice(0, HEALTH_DETAIL_MAX) }))
-    .sort((a, b) => rank(a.severity) - rank(b.severity) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+    // Each code is one check at most: no two compare equal.
+    .sort((a, b) => rank(a.severity) - rank(b.severity) || (a.code < b.code ? -1 : 1));
   const status: HealthStatus = checks[0]?.severity ?? 'HEALTH_OK';
   return { status, checks };
 }

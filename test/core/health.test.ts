@@ -204,3 +204,12 @@ t.test('the report: worst severity first, stable by code, details capped', async
   t.equal(reportOf([line('SERVERS_DEAD'), line('SAFE_MODE')]).status, 'HEALTH_WARN');
   t.equal(reportOf([]).status, 'HEALTH_OK');
 });
+
+t.test('a death read before its sweep names at most 50 of the chunks it leaves missing', async (t) => {
+  const lost = handles(60, 'lost_');
+  const master = fleet({ a: lost, b: [], c: [] }, ['a']);
+  const missing = check(healthOf(master, 15_000), 'CHUNKS_MISSING');
+  t.equal(master.replicaCount('a'), 60, 'nothing swept yet');
+  t.equal(missing?.count, 60);
+  t.equal(missing?.detail.length, HEALTH_DETAIL_MAX);
+});

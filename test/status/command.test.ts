@@ -144,6 +144,9 @@ t.test('a bad flag exits 3, not 2, which would read as HEALTH_ERR', async (t) =>
   const bad = await runCli(['status', '--url', 'ftp://x']);
   t.equal(bad.code, 3);
   t.match(bad.stderr, /--url: expected one http:\/\/ URL/);
+  const notUrl = await runCli(['status', '--url', 'nonsense']);
+  t.equal(notUrl.code, 3);
+  t.match(notUrl.stderr, /--url: expected one http:\/\/ URL, got "nonsense"/);
   const foreign = await runCli(['status', '--servers', '3']);
   t.equal(foreign.code, 3);
   t.match(foreign.stderr, /--servers is not a setting of this command/);
