@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import {
-  ConfigError, type ConfigOf, EVERY_SETTING, FLEET_SETTINGS, type FleetCommandConfig, SERVE_SETTINGS, STDIO_SETTINGS,
-  type ServeConfig, type StdioConfig, loadConfig, settingsHelp,
+  ConfigError, type ConfigOf, EVERY_SETTING, FLEET_SETTINGS, type FleetCommandConfig, SERVE_SETTINGS, STATUS_SETTINGS, STDIO_SETTINGS,
+  type ServeConfig, type StatusCommandConfig, type StdioConfig, loadConfig, settingsHelp,
 } from './runtime/config.js';
 import { startCore } from './runtime/core-process.js';
 import { LOG_CLOSE_MS, openLog } from './runtime/logger.js';
@@ -22,6 +22,8 @@ const COMMANDS = new Map<string, Command>([
   ['serve', withSettings('serve', 'run the HTTP/WebSocket daemon on --host and --port', SERVE_SETTINGS, runServe)],
   ['fleet', withSettings('fleet', 'simulate chunk servers heartbeating to a running master (--url)', FLEET_SETTINGS, runFleet)],
   ['simulate', { summary: 'run a deterministic fault simulation (chunkmaster simulate --help)', run: runSimulate }],
+  // Its exit code is the health (0, 1, 2), so a bad flag is 3 there: the health could not be told.
+  ['status', withSettings('status', "show a running master's health checks and servers, worst first (--url)", STATUS_SETTINGS, runStatus, 0, 3)],
   ['token', withSettings('token [SERVER_ID]', 'print a fresh bearer token and its tokens-file line (token [SERVER_ID])', {}, runToken, 1)],
 ]);
 
@@ -46,35 +48,35 @@ function commandUsage(synopsis: string, summary: string, slices: Slices): string
 type SettingsCommand<S extends Slices> = (config: ConfigOf<S>, args: string[]) => Promise<number>;
 
 /** A command configured by its slices of settings (flags, environment, defaults). */
-function withSettings<S extends Slices>(synopsis: string, summary: string, slices: S, run: SettingsCommand<S>, maxArgs = 0): Command {
+function withSettings<S extends Slices>(synopsis: string, summary: string, slices: S, run: SettingsCommand<S>, maxArgs = 0, usageCode = 2): Command {
   const usage = commandUsage(synopsis, summary, slices);
   return {
     summary,
     run: async (args) => {
-      const parsed = parseSettings(args, slices, usage);
+      const parsed = parseSettings(args, slices, usage, usageCode);
       if (typeof parsed === 'number') return parsed;
-      if (parsed.positionals.length > maxArgs) return usageError(`unknown argument: ${parsed.positionals.join(' ')}`, usage);
+      if (parsed.positionals.length > maxArgs) return usageError(`unknown argument: ${parsed.positionals.join(' ')}`, usage, usageCode);
       return run(parsed.config, parsed.positionals);
     },
   };
 }
 
-function parseSettings<S extends Slices>(args: readonly string[], slices: S, usage: string) {
+function parseSettings<S extends Slices>(args: readonly string[], slices: S, usage: string, usageCode = 2) {
   let parsed;
   try {
     parsed = loadConfig(args, process.env, slices);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    return usageError(error.message, usage);
+    return usageError(error.message, usage, usageCode);
   }
   if (!parsed.help) return parsed;
   process.stdout.write(usage);
   return 0;
 }
 
-function usageError(what: string, usage: string): number {
+function usageError(what: string, usage: string, code = 2): number {
   process.stderr.write(`chunkmaster: ${what}\n\n${usage}`);
-  return 2;
+  return code;
 }
 
 async function runStdio({ master, logging }: StdioConfig): Promise<number> {
@@ -137,6 +139,26 @@ async function runFleet({ fleet }: FleetCommandConfig): Promise<number> {
   try {
     const stats = await drive(fleet, token, { stdout: process.stdout, stderr: process.stderr, signal: stop.signal });
     return stats.failed > 0 || stats.ok === 0 ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+}
+
+async function runStatus({ status }: StatusCommandConfig): Promise<number> {
+  // Loaded on demand, as the other commands' modules are.
+  const [{ runStatus: show }, { paintFor }] = await Promise.all([import('./status/command.js'), import('./status/render.js')]);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    const io = {
+      out: (text: string) => process.stdout.write(text),
+      err: (text: string) => process.stderr.write(text),
+      paint: paintFor(process.stdout.isTTY, process.env),
+      tty: process.stdout.isTTY === true,
+      signal: stop.signal,
+    };
+    return await show(status, io);
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }

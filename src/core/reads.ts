@@ -56,7 +56,11 @@ export interface ReplicationSummary extends ReplicationState {
 export function replicationSummary(master: Readable, now: number): ReplicationSummary {
   const state = master.replicationState(now);
   const view = master.readView(now);
-  const filing = filingOf(view, master.config.diskFullPct);
+  return summaryOf(state, view, filingOf(view, master.config.diskFullPct));
+}
+
+/** The summary from a filing already made, for reads that look at the filing too (health.ts). */
+export function summaryOf(state: ReplicationState, view: ReadView, filing: Filing): ReplicationSummary {
   const { counts, exact } = priorityCounts(filing);
   return {
     ...state,

@@ -3,6 +3,7 @@ import { FLEET } from './config/fleet.js';
 import { GROUP } from './config/group.js';
 import { LOGGING } from './config/logging.js';
 import { MASTER } from './config/master.js';
+import { STATUS } from './config/status.js';
 import { type CommandLine, type ConfigOf, type SliceInfo, type Slices, parseCommandLine, settingsHelp as helpOf } from './settings.js';
 
 /**
@@ -15,16 +16,19 @@ export { FLEET, type FleetConfig, type KillPlan, defaultFleetConfig, parseKill }
 export { GROUP, type GroupConfig } from './config/group.js';
 export { LOGGING, type LoggingConfig } from './config/logging.js';
 export { MASTER } from './config/master.js';
+export { STATUS, type StatusConfig } from './config/status.js';
 
 export const STDIO_SETTINGS = { master: MASTER, logging: LOGGING };
 export const SERVE_SETTINGS = { master: MASTER, daemon: DAEMON, group: GROUP, logging: LOGGING };
 export const FLEET_SETTINGS = { fleet: FLEET, logging: LOGGING };
+export const STATUS_SETTINGS = { status: STATUS };
 /** What a command line without a command may hold, to honour --help and report bad values first. */
-export const EVERY_SETTING = { master: MASTER, daemon: DAEMON, group: GROUP, logging: LOGGING, fleet: FLEET };
+export const EVERY_SETTING = { master: MASTER, daemon: DAEMON, group: GROUP, logging: LOGGING, fleet: FLEET, status: STATUS };
 
 export type StdioConfig = ConfigOf<typeof STDIO_SETTINGS>;
 export type ServeConfig = ConfigOf<typeof SERVE_SETTINGS>;
 export type FleetCommandConfig = ConfigOf<typeof FLEET_SETTINGS>;
+export type StatusCommandConfig = ConfigOf<typeof STATUS_SETTINGS>;
 
 export const ALL_SLICES: readonly SliceInfo[] = Object.values(EVERY_SETTING);
 

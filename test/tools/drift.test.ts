@@ -14,6 +14,7 @@ t.test('openapi.yaml matches the routes (run `npm run openapi` after changing th
   const document = parse(checkedIn) as { paths: Record<string, Record<string, unknown>> };
   t.same(Object.keys(document.paths).sort(), [
     '/chunks/{handle}',
+    '/health',
     '/healthz',
     '/heartbeat',
     '/leader',

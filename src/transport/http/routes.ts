@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as handlers from '../../protocol/handlers.js';
+import { healthChecks } from '../../protocol/health-report.js';
 import { ReplicationQuery, replicationPage } from '../../protocol/replication-page.js';
 import type { CoreDriver } from '../../runtime/driver.js';
 import type { MasterGroup } from '../../runtime/group.js';
@@ -16,6 +17,7 @@ import {
   ForgetResponse,
   GroupHeartbeatResponse,
   HealthResponse,
+  HealthChecksResponse,
   HeartbeatBody,
   HeartbeatResponse,
   ReadyResponse,
@@ -140,6 +142,14 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
       response: { 200: ReplicationResponse, ...errors(400, ...AUTH) },
     },
   }, async (request) => driver.run((now) => replicationPage(master, now, request.query)));
+
+  app.get('/health', {
+    schema: {
+      summary: "The master's health checks, errors first: dead servers, missing and under-replicated chunks, the brake, safe mode, full disks, drains, no leader",
+      tags: ['operators'],
+      response: { 200: HealthChecksResponse, ...errors(...AUTH) },
+    },
+  }, async () => driver.run((now) => healthChecks(master, now)));
 
   app.get('/healthz', {
     config: { access: 'public' },

@@ -1,4 +1,5 @@
 import { type TSchema, Type } from '@sinclair/typebox';
+import { HealthChecks } from '../../protocol/health-report.js';
 import { ReplicationPage } from '../../protocol/replication-page.js';
 import {
   ChunkLocationsResult,
@@ -76,6 +77,8 @@ export const ForgetResponse = Type.Object(
 
 export const HealthResponse = Type.Object({ status: Type.Literal('ok') }, { description: 'The process is up.' });
 export const ReadyResponse = inline(ReadyResult);
+/** Not the /healthz probe's HealthResponse: the checks an operator reads. */
+export const HealthChecksResponse = inline(HealthChecks);
 
 export const LeaderResponse = Type.Object(
   {
