@@ -11,6 +11,7 @@ import type { MasterGroup } from '../../runtime/group.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { TokenStore } from '../../runtime/tokens.js';
 import { installAuth, selectProtocol } from './auth.js';
+import { consoleRoutes } from './console.js';
 import { RequestLimits } from './limits.js';
 import { answerExpectationsInJson, gateConnections } from './connections.js';
 import { statusFromTable } from './errors.js';
@@ -66,6 +67,7 @@ export const chunkmaster = fp<AppOptions>(async (app, options) => {
   await app.register(routes, { driver: options.driver, metrics, limits: requestLimits, group: options.group });
   if (options.group) await app.register(groupRoutes, { driver: options.driver, group: options.group });
   await app.register(websocketRoute, { driver: options.driver, metrics, limits: requestLimits, budgets: limits, group: options.group });
+  await app.register(consoleRoutes);
 }, { name: 'chunkmaster', fastify: '5.x' });
 
 /**
