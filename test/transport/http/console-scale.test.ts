@@ -28,16 +28,15 @@ t.test('10,000 servers render, and sorting and filtering them keeps the page res
   const browser = await launchChromium(t);
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   // Every task over 50 ms the page runs, from the first script on.
-  await page.addInitScript(() => {
-    const tasks: number[] = [];
-    (window as unknown as { longTasks: number[] }).longTasks = tasks;
+  await page.addInitScript(`
+    window.longTasks = [];
     new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) tasks.push(entry.duration);
+      for (const entry of list.getEntries()) window.longTasks.push(entry.duration);
     }).observe({ type: 'longtask', buffered: true });
-  });
+  `);
   const loading = Date.now();
   await page.goto(base);
-  await page.waitForFunction((n) => document.querySelector('#servers')?.getAttribute('data-shown') === String(n), SERVERS, { timeout: 60_000 });
+  await page.locator(`#servers[data-shown="${SERVERS}"]`).waitFor({ timeout: 60_000 });
   const loadMs = Date.now() - loading;
   t.equal(await page.locator('#servers tbody tr').count(), 100, 'one page of rows in the DOM, not 10,000');
   t.match(await page.locator('#page-info').textContent(), /^1-100 of 10,000$/);
@@ -58,12 +57,12 @@ t.test('10,000 servers render, and sorting and filtering them keeps the page res
   t.match(await page.locator('#page-info').textContent(), /^101-200 of 10,000$/);
 
   // Several polls of the whole list go by while the page is watched.
-  const longestBefore = await page.evaluate(() => Math.max(0, ...(window as unknown as { longTasks: number[] }).longTasks));
+  const longestBefore = (await page.evaluate('window.longTasks') as number[]).reduce((a, b) => Math.max(a, b), 0);
   await page.waitForTimeout(5000);
-  const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+  const longTasks = (await page.evaluate('window.longTasks')) as number[];
   const longest = Math.max(0, ...longTasks);
   const clickMs = await timed("document.querySelector('#prev').click()");
-  t.comment(`10,000 servers: table shown ${loadMs} ms after navigation; sort ${sortMs.toFixed(1)} ms, reverse ${sortAgainMs.toFixed(1)} ms, filter ${filterMs.toFixed(1)} ms, next page ${pageMs.toFixed(1)} ms, a click after 5 s of polling ${clickMs.toFixed(1)} ms; ${longTasks.length} tasks over 50 ms, longest ${longest.toFixed(0)} ms (${longestBefore.toFixed(0)} ms by the first sort)`);
+  t.comment(`10,000 servers: table shown ${loadMs} ms after navigation; sort ${sortMs.toFixed(1)} ms, reverse ${sortAgainMs.toFixed(1)} ms, filter ${filterMs.toFixed(1)} ms, next page ${pageMs.toFixed(1)} ms, a click after 5 s of polling ${clickMs.toFixed(1)} ms; ${longTasks.length} tasks over 50 ms, longest ${longest.toFixed(0)} ms (${longestBefore.toFixed(0)} ms before the 5 s of polling)`);
   t.ok(loadMs < 20_000, `table shown within 20 s (${loadMs} ms)`);
   for (const [what, ms] of [['sort', sortMs], ['reverse sort', sortAgainMs], ['filter', filterMs], ['next page', pageMs], ['click', clickMs]] as const) {
     t.ok(ms < 1000, `${what} applied within 1 s (${ms.toFixed(1)} ms)`);

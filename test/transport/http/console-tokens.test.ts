@@ -40,14 +40,14 @@ t.test('with --tokens-file the page asks for an operator token, refuses a wrong 
 
   await page.fill('#token', operator);
   await page.click('#login button');
-  await page.waitForFunction(() => document.querySelector('#servers')?.getAttribute('data-shown') === '1');
+  await page.locator('#servers[data-shown="1"]').waitFor();
   t.equal(await page.locator('#servers tbody td:first-child').textContent(), 'cs00');
-  await page.waitForFunction(() => document.querySelector('#stream')?.textContent === 'events: live');
+  await page.locator('#stream', { hasText: 'events: live' }).waitFor();
   t.pass('the event stream took the token too');
-  t.equal(await page.evaluate(() => sessionStorage.getItem('chunkmaster.token')), operator, 'kept in sessionStorage');
+  t.equal(await page.evaluate("sessionStorage.getItem('chunkmaster.token')"), operator, 'kept in sessionStorage');
 
   await page.reload();
-  await page.waitForFunction(() => document.querySelector('#servers')?.getAttribute('data-shown') === '1');
+  await page.locator('#servers[data-shown="1"]').waitFor();
   t.ok(await page.locator('#login').isHidden(), 'a reload in the same tab needs no new prompt');
 
   const fresh = await browser.newPage();
