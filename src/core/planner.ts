@@ -5,6 +5,7 @@ import { ChunkQueue } from './queue.js';
 import type { ServerRegistry } from './registry.js';
 import type { ReplicaMap } from './replicas.js';
 import { CopyTargets } from './targets.js';
+import type { ServerInstructions } from './types.js';
 
 /** Replies carry at most this many deletes; the rest wait for later heartbeats. */
 export const MAX_DELETES_PER_REPLY = 1000;
@@ -52,6 +53,11 @@ export class Planner {
   /** Deletes planned and not yet confirmed. */
   get pendingDeletes(): number {
     return this.deletes.size;
+  }
+
+  /** Unconfirmed instructions a server takes part in: O(1), from the stream counts. */
+  instructionsOf(server: number): ServerInstructions {
+    return { copiesOut: this.copies.ownerLoadOf(server), copiesIn: this.copies.peerLoadOf(server), deletes: this.deletes.ownerLoadOf(server) };
   }
 
   /** The queue for the reads: how chunks are filed, with no way to change it. */

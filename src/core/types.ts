@@ -65,6 +65,17 @@ export interface ServerView {
   diskUsagePct: number | null;
   health: Health;
   missedHeartbeats: number;
+  /** Instructions planned and not yet confirmed that it takes part in. */
+  instructions: ServerInstructions;
+}
+
+export interface ServerInstructions {
+  /** Copies it is the source of. */
+  copiesOut: number;
+  /** Copies it is the target of. */
+  copiesIn: number;
+  /** Deletes asked of it. */
+  deletes: number;
 }
 
 export type CoreEvent =

@@ -20,7 +20,7 @@ export interface ReadView {
   } & Pick<ServerRegistry, 'size' | 'counted' | 'slots'>;
   readonly replicas: Pick<ReplicaMap, 'countOf' | 'handleOf' | 'chunksOf' | 'idOf' | 'chunkCount' | 'size'>;
   readonly queue: FiledQueue;
-  readonly planner: Pick<Planner, 'pendingCopies' | 'pendingDeletes'>;
+  readonly planner: Pick<Planner, 'pendingCopies' | 'pendingDeletes' | 'instructionsOf'>;
   readonly census: Pick<Census, 'of' | 'eligibleCount' | 'counts' | 'holders'>;
   readonly sweeps: Pick<Sweeps, 'busy' | 'reapingServers' | 'isReaping'>;
 }
@@ -89,6 +89,7 @@ export function serverViewOf(view: ReadView, record: Readonly<ServerRecord>, now
     diskUsagePct: record.diskUsagePct,
     health: record.health,
     missedHeartbeats: Math.floor(ago / view.heartbeatIntervalMs),
+    instructions: view.planner.instructionsOf(record.index),
   };
 }
 

@@ -83,11 +83,24 @@ export function serverStatus(master: Master, now: number, query: ServerStatusQue
   return { servers: master.serverStatus(now, query.status).map((view) => serverEntry(view, verbose)) };
 }
 
-/** One server, verbose (GET /servers/{id}). */
+/** One server, verbose. */
 export function server(master: Master, now: number, request: Pick<DrainServerMessage, 'server'>): VerboseServerEntryFields {
-  const view = master.server(now, request.server);
-  if (view === undefined) throw new ChunkmasterError('UNKNOWN_SERVER', request.server);
-  return serverEntry(view, true);
+  return serverEntry(knownServer(master, now, request.server), true);
+}
+
+export type ServerDetailFields = VerboseServerEntryFields & { instructions: { copies_out: number; copies_in: number; deletes: number } };
+
+/** GET /servers/{id}: one server, verbose, with the instructions it takes part in. */
+export function serverDetail(master: Master, now: number, request: Pick<DrainServerMessage, 'server'>): ServerDetailFields {
+  const view = knownServer(master, now, request.server);
+  const { copiesOut, copiesIn, deletes } = view.instructions;
+  return { ...serverEntry(view, true), instructions: { copies_out: copiesOut, copies_in: copiesIn, deletes } };
+}
+
+function knownServer(master: Master, now: number, server: string): ServerView {
+  const view = master.server(now, server);
+  if (view === undefined) throw new ChunkmasterError('UNKNOWN_SERVER', server);
+  return view;
 }
 
 /** One server_status entry, fields in contract order. */

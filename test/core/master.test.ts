@@ -18,7 +18,7 @@ t.test('a first heartbeat registers a server as alive with its chunks', async (t
   const reply = master.heartbeat(T0, { server: 'cs1', chunks: ['ch_001', 'ch_005', 'ch_012'], diskUsagePct: 45 });
   t.same(reply, { status: 'alive', chunksToDelete: [], chunksToReplicate: [], fullReport: false });
   t.same(master.serverStatus(T0 + 2000), [
-    { server: 'cs1', status: 'alive', chunks: 3, lastHeartbeatMsAgo: 2000, diskUsagePct: 45, health: 'healthy', missedHeartbeats: 0 },
+    { server: 'cs1', status: 'alive', chunks: 3, lastHeartbeatMsAgo: 2000, diskUsagePct: 45, health: 'healthy', missedHeartbeats: 0, instructions: { copiesOut: 0, copiesIn: 0, deletes: 0 } },
   ]);
   t.same(livenessEvents(master), [{ type: 'server_alive', server: 'cs1', at: T0, revived: false }]);
   t.same(master.takeEvents(), [], 'events are taken once');

@@ -306,7 +306,7 @@ t.test('a drained server is copied off, never chosen as target, then emptied', a
   beat(m, 2000, 's3', { chunks: ['a', 'b'] });
   t.same(beat(m, 3000, 'd').chunksToDelete, ['a', 'b'], 'its copies are excess once the chunks have target RF elsewhere');
   beat(m, 4000, 'd', { chunks: [] });
-  t.same(m.server(4000, 'd'), { server: 'd', status: 'draining', chunks: 0, lastHeartbeatMsAgo: 0, diskUsagePct: 10, health: 'healthy', missedHeartbeats: 0 });
+  t.same(m.server(4000, 'd'), { server: 'd', status: 'draining', chunks: 0, lastHeartbeatMsAgo: 0, diskUsagePct: 10, health: 'healthy', missedHeartbeats: 0, instructions: { copiesOut: 0, copiesIn: 0, deletes: 0 } });
   for (const s of ['s1', 's2', 's3']) beat(m, 10000, s);
   beat(m, 20000, 'd');
   settle(m, 25000);

@@ -33,7 +33,8 @@ t.test('stats count servers by status and replicas stored, live and still to swe
 
 t.test('a server\'s view: its status, chunks that count, and heartbeats missed since it was last heard', async (t) => {
   const master = cluster();
-  t.same(master.server(12_499, 'a'), { server: 'a', status: 'alive', chunks: 3, lastHeartbeatMsAgo: 2499, diskUsagePct: null, health: 'healthy', missedHeartbeats: 0 });
+  // Every chunk has a single replica: a is the source of two copies and the target of two (two streams each way).
+  t.same(master.server(12_499, 'a'), { server: 'a', status: 'alive', chunks: 3, lastHeartbeatMsAgo: 2499, diskUsagePct: null, health: 'healthy', missedHeartbeats: 0, instructions: { copiesOut: 2, copiesIn: 2, deletes: 0 } });
   t.equal(master.server(14_999.9, 'a')?.lastHeartbeatMsAgo, 4999, 'whole milliseconds, rounded down');
   t.equal(master.server(15_000, 'a')?.missedHeartbeats, 1);
   t.equal(master.server(15_000, 'b')?.status, 'draining');

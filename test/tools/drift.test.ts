@@ -13,7 +13,9 @@ t.test('openapi.yaml matches the routes (run `npm run openapi` after changing th
   t.equal(checkedIn, await openapiYaml());
   const document = parse(checkedIn) as { paths: Record<string, Record<string, unknown>> };
   t.same(Object.keys(document.paths).sort(), [
+    '/',
     '/chunks/{handle}',
+    '/console/{file}',
     '/health',
     '/healthz',
     '/heartbeat',

@@ -10,7 +10,8 @@ import type { CoreDriver } from '../../runtime/driver.js';
 import type { MasterGroup } from '../../runtime/group.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { TokenStore } from '../../runtime/tokens.js';
-import { installAuth } from './auth.js';
+import { installAuth, selectProtocol } from './auth.js';
+import { consoleRoutes } from './console.js';
 import { RequestLimits } from './limits.js';
 import { answerExpectationsInJson, gateConnections } from './connections.js';
 import { statusFromTable } from './errors.js';
@@ -59,13 +60,14 @@ export const chunkmaster = fp<AppOptions>(async (app, options) => {
   });
   // Before auth: its onRequest hook marks upgrade requests, so that a
   // rejected upgrade's socket is cleaned up after the 401/403 reply.
-  await app.register(websocket, { options: { maxPayload: limits.bodyLimitBytes } });
+  await app.register(websocket, { options: { maxPayload: limits.bodyLimitBytes, handleProtocols: selectProtocol } });
   // One set of budgets for HTTP requests and WebSocket frames alike.
   const requestLimits = new RequestLimits(options.driver, limits);
   installAuth(app, options.tokens, requestLimits);
   await app.register(routes, { driver: options.driver, metrics, limits: requestLimits, group: options.group });
   if (options.group) await app.register(groupRoutes, { driver: options.driver, group: options.group });
   await app.register(websocketRoute, { driver: options.driver, metrics, limits: requestLimits, budgets: limits, group: options.group });
+  await app.register(consoleRoutes);
 }, { name: 'chunkmaster', fastify: '5.x' });
 
 /**

@@ -57,7 +57,7 @@ function admitOpen(request: FastifyRequest, reply: FastifyReply, access: Access,
 }
 
 function admit(request: FastifyRequest, reply: FastifyReply, access: Access, tokens: TokenStore, limits: RequestLimits): Error | undefined {
-  const token = bearerToken(request.headers.authorization);
+  const token = presentedToken(request);
   const identity = token === undefined ? undefined : tokens.identify(token);
   if (token === undefined || identity === undefined) {
     const wait = limits.client(request.ip);
@@ -113,6 +113,28 @@ export function checkHeartbeatAs(request: FastifyRequest, server: string): void 
   }
 }
 
+/** The WebSocket subprotocol a browser offers alongside its token (CONTRACT 8); the daemon selects it. */
+export const WS_PROTOCOL = 'chunkmaster';
+const WS_TOKEN_PREFIX = `${WS_PROTOCOL}.bearer.`;
+
+/**
+ * The bearer token of the Authorization header; on a WebSocket upgrade
+ * without one, the `chunkmaster.bearer.TOKEN` subprotocol, since a browser's
+ * WebSocket cannot set headers and a token in the URL would end up in logs.
+ */
+function presentedToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header !== undefined || request.headers.upgrade?.toLowerCase() !== 'websocket') return bearerToken(header);
+  const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((protocol) => protocol.trim());
+  const token = offered.find((protocol) => protocol.startsWith(WS_TOKEN_PREFIX))?.slice(WS_TOKEN_PREFIX.length);
+  return token === '' ? undefined : token;
+}
+
 function bearerToken(header: string | undefined): string | undefined {
   return /^Bearer (\S+)$/i.exec(header ?? '')?.[1];
+}
+
+/** ws's choice among the offered subprotocols: ours, never the one carrying the token. */
+export function selectProtocol(offered: ReadonlySet<string>): string | false {
+  return offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false;
 }

@@ -22,7 +22,7 @@ import {
   HeartbeatResponse,
   ReadyResponse,
   ReplicationResponse,
-  ServerEntryVerbose,
+  ServerDetailResponse,
   ServerParams,
   ServersQuery,
   ServersResponse,
@@ -90,12 +90,12 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
 
   app.get('/servers/:id', {
     schema: {
-      summary: 'One server',
+      summary: 'One server, with the copies and deletes it takes part in',
       tags: ['operators'],
       params: ServerParams,
-      response: { 200: ServerEntryVerbose, ...errors(400, 404, ...AUTH) },
+      response: { 200: ServerDetailResponse, ...errors(400, 404, ...AUTH) },
     },
-  }, async (request) => driver.run((now) => handlers.server(master, now, { server: request.params.id })));
+  }, async (request) => driver.run((now) => handlers.serverDetail(master, now, { server: request.params.id })));
 
   app.post('/servers/:id/drain', {
     schema: {

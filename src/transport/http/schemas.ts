@@ -62,6 +62,17 @@ export const ServersResponse = Type.Object(
   { ...ServerStatusResult.properties, servers: Type.Array(ServerEntryVerbose) },
   { description: 'Servers in first-heartbeat order.' },
 );
+export const ServerDetailResponse = Type.Object(
+  {
+    ...ServerEntryVerbose.properties,
+    instructions: Type.Object({
+      copies_out: Type.Integer({ minimum: 0, description: 'Copies it is the source of.' }),
+      copies_in: Type.Integer({ minimum: 0, description: 'Copies it is the target of.' }),
+      deletes: Type.Integer({ minimum: 0, description: 'Deletes asked of it.' }),
+    }, { description: 'Instructions planned and not yet confirmed that it takes part in.' }),
+  },
+  { description: 'A server, verbose fields included, with its instructions in flight.' },
+);
 export const ServerParams = Type.Object({ id: Id('The chunk server id.') });
 
 export const ChunkParams = Type.Object({ handle: Id('The chunk handle.') });

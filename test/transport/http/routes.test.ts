@@ -17,6 +17,7 @@ t.test('POST /heartbeat registers a server and always carries both instruction l
     disk_usage_pct: 45,
     health: 'healthy',
     missed_heartbeats: 0,
+    instructions: { copies_out: 0, copies_in: 0, deletes: 0 },
   });
 });
 
@@ -96,6 +97,25 @@ t.test('GET /chunks/{handle} lists live holders; an unknown chunk has none', asy
   await app.inject(heartbeat({ server: 'cs2', chunks: ['ch_1', 'ch_2'] }));
   t.same((await app.inject({ url: '/chunks/ch_1' })).json(), { chunk: 'ch_1', servers: ['cs1', 'cs2'] });
   t.same((await app.inject({ url: '/chunks/ch_9' })).json(), { chunk: 'ch_9', servers: [] });
+});
+
+t.test('GET /servers/{id} counts the copies and deletes a server takes part in until they are confirmed', async (t) => {
+  const { app, clock } = build(t, { core: { replicationFactor: 2 } });
+  const disks: Record<string, string[]> = { a: ['c1', 'c2'], b: ['c2', 'c3'], c: ['c2', 'c3'] };
+  for (const [server, chunks] of Object.entries(disks)) await app.inject(heartbeat({ server, chunks }));
+  const instructions = async (id: string) => (await app.inject({ url: `/servers/${id}` })).json().instructions;
+  clock.advance(1000);
+  // c1 has one replica, on a: a is asked for a copy. c2 has three: one is to go.
+  const reply = (await app.inject(heartbeat({ server: 'a', chunks: disks['a'] }))).json();
+  t.equal(reply.chunks_to_replicate.length, 1, 'a copy of c1 from a');
+  const target = reply.chunks_to_replicate[0].target as string;
+  const before = { a: await instructions('a'), b: await instructions('b'), c: await instructions('c') };
+  t.match(before.a, { copies_out: 1, copies_in: 0 });
+  t.match(before[target as 'b' | 'c'], { copies_out: 0, copies_in: 1 });
+  t.equal(before.a.deletes + before.b.deletes + before.c.deletes, 1, "one of c2's three replicas is to be deleted");
+  await app.inject(heartbeat({ server: target, chunks: [...(disks[target] as string[]), 'c1'] }));
+  t.equal((await instructions(target)).copies_in, 0, "confirmed by the target's report");
+  t.equal((await instructions('a')).copies_out, 0);
 });
 
 t.test('POST /servers/{id}/drain marks the server draining', async (t) => {
