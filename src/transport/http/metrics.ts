@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const LINT_FAILING_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 import { replicationSummary } from '../../core/index.js';
 import type { CoreDriver } from '../../runtime/driver.js';
 
@@ -55,6 +57,8 @@ export class Metrics {
     });
     // process_* and nodejs_*: CPU, memory, event-loop lag, GC, handles.
     collectDefaultMetrics({ register: this.registry });
+    // Gauges named like counters fail promtool's lint; the same counts stay, by type, without the suffix.
+    for (const name of LINT_FAILING_DEFAULTS) this.registry.removeSingleMetric(name);
     this.heartbeats = new Counter({
       name: 'chunkmaster_heartbeats_received_total',
       help: 'Heartbeats received over HTTP and WebSocket, by outcome (ok, rejected).',
