@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import type { Master } from '../../../src/core/index.js';
 import { underReplicatedEntries } from '../../../src/protocol/handlers.js';
 import { build } from '../../fixtures/app.js';
+import { settle } from '../../fixtures/master.js';
 
 // Default core timing: heartbeat 5000 ms, dead after 15000 ms.
 const BIG = 50_000;
@@ -108,7 +109,7 @@ t.test('/replication pages hold 1000 entries unless asked, and at most 10000', a
   const { app, driver } = build(t);
   driver.master.heartbeat(0, { server: 's1', chunks: Array.from({ length: 10_050 }, (_, i) => `ch_${i}`) });
   // Past the per-turn budget, the report is applied in steps, as the driver ticks.
-  for (let due = driver.master.nextDeadline(); due !== undefined && due <= 0; due = driver.master.nextDeadline()) driver.master.tick(0);
+  settle(driver.master, 0);
   driver.master.heartbeat(0, { server: 's2', chunks: [] });
   const first = (await app.inject({ url: '/replication' })).json();
   t.equal(first.under_replicated.length, 1000);
