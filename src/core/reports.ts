@@ -78,8 +78,10 @@ export class ReportApplier {
   take(server: number, parts: readonly (readonly string[])[], changes: readonly ListChange[], recountAll: boolean, now: number): boolean {
     let size = 0;
     for (const part of parts) size += part.length;
-    if (!this.waiting(server) && size <= UNCHANGED_AT_ONCE && this.unchanged(server, parts, changes, recountAll, now)) return true;
-    if (!this.waiting(server) && size <= REPORT_BATCH && this.applyNow(server, parts, changes, recountAll, size, now)) return true;
+    if (!this.waiting(server)) {
+      if (size <= UNCHANGED_AT_ONCE && this.unchanged(server, parts, changes, recountAll, now)) return true;
+      if (size <= REPORT_BATCH && this.applyNow(server, parts, changes, recountAll, size, now)) return true;
+    }
     // Changes heard before this report are in it.
     this.deferred.delete(server);
     const job = new ReportJob(server, parts, changes, recountAll, this.replicas, this.planner);
