@@ -84,6 +84,18 @@ export const oneOf = <T extends string>(options: readonly T[]) => (raw: string):
   return raw as T;
 };
 
+/** An http:// or https:// URL, without trailing slashes; refused as not being `expected` ("an http:// URL"). */
+export const httpUrl = (expected: string) => (raw: string): string => {
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    // Said below, with the value.
+  }
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') throw new ConfigError(`expected ${expected}, got ${JSON.stringify(raw)}`);
+  return raw.replace(/\/+$/, '');
+};
+
 export const text = (raw: string) => {
   if (raw === '') throw new ConfigError('expected a non-empty value');
   return raw;

@@ -1,5 +1,5 @@
 import { defaultCoreConfig } from '../../core/index.js';
-import { ConfigError, type Slice, int, oneOf, setting, switchSetting, text } from '../settings.js';
+import { ConfigError, type Slice, httpUrl, int, oneOf, setting, switchSetting, text } from '../settings.js';
 
 /** The `fleet` command's simulated chunk servers. */
 export interface FleetConfig {
@@ -64,20 +64,11 @@ export function parseKill(raw: string): KillPlan {
   return { count: Number(match[1]), atMs: Math.round(Number(match[2]) * 1000) };
 }
 
-function httpUrl(raw: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(raw);
-  } catch {
-    // Said below, with the value.
-  }
-  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') throw new ConfigError(`expected an http:// URL, got ${JSON.stringify(raw)}`);
-  return raw.replace(/\/+$/, '');
-}
+const anHttpUrl = httpUrl('an http:// URL');
 
 /** URL[,URL...]: the masters, each named once (twice would double its heartbeats). */
 function httpUrls(raw: string): string[] {
-  const urls = raw.split(',').map((part) => httpUrl(part.trim()));
+  const urls = raw.split(',').map((part) => anHttpUrl(part.trim()));
   const twice = urls.find((url, i) => urls.indexOf(url) !== i);
   if (twice !== undefined) throw new ConfigError(`${twice} is named twice`);
   return urls;

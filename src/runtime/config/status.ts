@@ -1,4 +1,4 @@
-import { ConfigError, type Slice, int, setting, switchSetting, text } from '../settings.js';
+import { type Slice, httpUrl, int, setting, switchSetting, text } from '../settings.js';
 
 /** The `status` command: one master's health and servers, once or redrawn. */
 export interface StatusConfig {
@@ -12,17 +12,6 @@ export interface StatusConfig {
 
 export const DEFAULT_STATUS_URL = 'http://127.0.0.1:7070';
 
-function oneHttpUrl(raw: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(raw);
-  } catch {
-    // Said below, with the value.
-  }
-  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') throw new ConfigError(`expected one http:// URL, got ${JSON.stringify(raw)}`);
-  return raw.replace(/\/+$/, '');
-}
-
 type Status = StatusConfig;
 
 export const STATUS: Slice<StatusConfig> = {
@@ -34,7 +23,7 @@ export const STATUS: Slice<StatusConfig> = {
       text,
       (c: Status, v) => { c.tokenFile = v; },
     ),
-    setting('url', `the master to ask (${DEFAULT_STATUS_URL})`, oneHttpUrl, (c: Status, v) => { c.url = v; }),
+    setting('url', `the master to ask (${DEFAULT_STATUS_URL})`, httpUrl('one http:// URL'), (c: Status, v) => { c.url = v; }),
     switchSetting('watch', 'redraw every --watch-interval-ms until interrupted', (c: Status, v) => { c.watch = v; }),
     setting('watch-interval-ms', 'time between redraws with --watch (2000)', int(100, 86_400_000), (c: Status, v) => { c.watchIntervalMs = v; }),
   ],
