@@ -45,13 +45,11 @@ export function heartbeat(master: Master, now: number, report: Static<typeof Hea
     diskUsagePct: report.disk_usage_pct,
     health: report.health,
   });
-  return {
-    status: reply.status,
-    ...reply.leadership,
-    chunks_to_delete: reply.chunksToDelete,
-    chunks_to_replicate: reply.chunksToReplicate,
-    full_report: reply.fullReport,
-  };
+  const { status, leadership, chunksToDelete, chunksToReplicate, fullReport } = reply;
+  // Two literals, not a spread of the leadership: a spread builds the reply field by field, on every heartbeat.
+  if (leadership === undefined) return { status, chunks_to_delete: chunksToDelete, chunks_to_replicate: chunksToReplicate, full_report: fullReport };
+  const { role, epoch, leader } = leadership;
+  return { status, role, epoch, leader, chunks_to_delete: chunksToDelete, chunks_to_replicate: chunksToReplicate, full_report: fullReport };
 }
 
 /**
