@@ -49,15 +49,49 @@ function growthStep(length: number, inPlace: boolean): number {
   return inPlace ? Math.min(length >> 3, IN_PLACE_STEP) : length >> 1;
 }
 
-export function filled(length: number, value: number): Int32Array {
-  return new Int32Array(length).fill(value);
+/**
+ * What new elements hold: one value, or a record's slots in order (each
+ * record as long as the pattern), for tables that keep what is read
+ * together side by side.
+ */
+export type Fill = number | readonly number[];
+
+export function filled(length: number, value: Fill): Int32Array {
+  const array = new Int32Array(length);
+  fillFrom(array, 0, value);
+  return array;
+}
+
+function fillFrom(array: Int32Array, from: number, value: Fill): void {
+  if (typeof value === 'number') {
+    if (value !== 0) array.fill(value, from);
+    return;
+  }
+  // One fill with the record's commonest value, then a strided pass per slot that differs.
+  const common = commonest(value);
+  if (common !== 0) array.fill(common, from);
+  for (let slot = 0; slot < value.length; slot++) {
+    const slotValue = value[slot] as number;
+    if (slotValue !== common) for (let at = from + slot; at < array.length; at += value.length) array[at] = slotValue;
+  }
+}
+
+function commonest(values: readonly number[]): number {
+  let best = 0;
+  let bestCount = 0;
+  for (const value of values) {
+    const count = values.filter((other) => other === value).length;
+    if (count > bestCount) [best, bestCount] = [value, count];
+  }
+  return best;
 }
 
 /**
- * The array at least `minLength` long (a whole number of `unit`s), filled
- * past its old end with `fill`: the same object once it is resizable.
+ * The array at least `minLength` long (a whole number of `unit`s, records
+ * for a pattern), filled past its old end with `fill`: the same object once
+ * it is resizable.
  */
-export function grown(array: Int32Array, minLength: number, fill: number, unit = 1): Int32Array {
+export function grown(array: Int32Array, minLength: number, fill: Fill, unit = typeof fill === 'number' ? 1 : fill.length): Int32Array {
   const buffer = array.buffer as ResizableBuffer;
   let length = array.length;
   while (length < minLength) length += Math.max(unit, Math.ceil(growthStep(length, buffer.resizable) / unit) * unit);
@@ -77,7 +111,7 @@ export function grown(array: Int32Array, minLength: number, fill: number, unit =
     result = new Int32Array(length);
     result.set(array);
   }
-  if (fill !== 0) result.fill(fill, oldLength);
+  fillFrom(result, oldLength, fill);
   return result;
 }
 

@@ -15,6 +15,17 @@ t.test('a small array grows by copies, filled past its old end', async (t) => {
   t.same([...grown(new Int32Array(2), 3, 0, 3)], [0, 0, 0, 0, 0], 'whole units, zeros left as they are');
 });
 
+t.test('a record pattern fills each record slot by slot, made and grown, small or resizable', async (t) => {
+  t.same([...filled(6, [7, -1, -1])], [7, -1, -1, 7, -1, -1]);
+  t.same([...filled(4, [0, 5])], [0, 5, 0, 5], 'zeros left as they are');
+  const small = grown(filled(4, [1, 2]), 5, [1, 2]);
+  t.equal(small.length % 2, 0, 'whole records');
+  t.same([...small], Array.from({ length: small.length }, (_, at) => (at % 2 ? 2 : 1)));
+  const big = grown(filled(1 << 20, [3, 0, 0, 9]), (1 << 20) + 1, [3, 0, 0, 9]);
+  t.equal(big.length % 4, 0);
+  t.same([...big.subarray(big.length - 8)], [3, 0, 0, 9, 3, 0, 0, 9], 'the new end, on a resizable buffer');
+});
+
 t.test('past a million elements an array moves once onto a resizable buffer, then grows in place', async (t) => {
   const start = filled(1 << 20, 5);
   const moved = grown(start, (1 << 20) + 1, -1);
