@@ -8,12 +8,13 @@ function key(handle: string): HandleKey {
   return into;
 }
 
-t.test('canonical decimal integers up to 2^53 - 1 are keyed by value', async (t) => {
+t.test('canonical decimal integers up to 2^53 - 1 are keyed by value, in halves of the last 8 digits and the rest', async (t) => {
   t.same(key('0'), { lo: 0, hi: 0 });
-  t.same(key('4294967295'), { lo: -1, hi: 0 }, 'the low half is an int32');
-  t.same(key('4294967296'), { lo: 0, hi: 1 });
-  t.same(key('9007199254740991'), { lo: -1, hi: 2 ** 21 - 1 }, 'Number.MAX_SAFE_INTEGER');
-  for (const text of ['', '00', '07', '-1', '+1', '1.5', '1e3', ' 1', '١', '9007199254740992', '9999999999999999', '12345678901234567']) {
+  t.same(key('99999999'), { lo: 99_999_999, hi: 0 }, 'eight digits fit the low half');
+  t.same(key('100000000'), { lo: 0, hi: 1 });
+  t.same(key('4294967296'), { lo: 94_967_296, hi: 42 });
+  t.same(key('9007199254740991'), { lo: 54_740_991, hi: 90_071_992 }, 'Number.MAX_SAFE_INTEGER');
+  for (const text of ['', '00', '07', '-1', '+1', '1.5', '1e3', ' 1', '1 ', '١', '12345678x', 'x12345678', '9007199254740992', '9999999999999999', '12345678901234567']) {
     t.equal(key(text).hi, STRING_KEY, `${JSON.stringify(text)} is keyed by its text`);
   }
 });
@@ -50,6 +51,19 @@ t.test('keeps every handle through growth past its first slots and ids', async (
   for (let n = 0; n < count; n += 3) table.remove(n);
   t.same(ids.filter((n) => table.find(text(n)) !== (n % 3 === 0 ? -1 : n)), [], 'removed ones are gone, the rest found');
   t.equal(table.size, count - Math.ceil(count / 3));
+});
+
+t.test('every safe integer keeps its own key and comes back as its own text', async (t) => {
+  fc.assert(
+    fc.property(fc.array(fc.maxSafeNat(), { minLength: 1, maxLength: 200 }), (values) => {
+      const table = new HandleTable();
+      const ids = new Map(values.map((value) => [value, table.intern(String(value))]));
+      if (table.size !== ids.size) return false;
+      return [...ids].every(([value, id]) => key(String(value)).hi >= 0 && table.handleOf(id) === String(value) && table.find(String(value)) === id);
+    }),
+    { numRuns: 200 },
+  );
+  t.pass('distinct values never shared a key, and each was rebuilt exactly');
 });
 
 type Op = { kind: 'intern' | 'find' | 'remove'; handle: string };
