@@ -53,17 +53,21 @@ export class Census {
     return this.replicas.holdersOf(chunk).filter(this.counts);
   }
 
-  /** A chunk's census, given how many servers are eligible (eligibleCount(), or 0 where `want` is not read). */
+  /** A chunk's census, given how many servers are eligible (eligibleCount(), or 0 where `want` is not read: then it is only min(RF, counted)). */
   of(chunk: number, eligibleCount: number): ChunkCensus {
     let live = 0;
     let counted = 0;
     let eligibleHolders = 0;
-    for (const server of this.replicas.holdersOf(chunk)) {
+    // Walked holder by holder, with no array: this runs for every replica gained or lost.
+    const replicas = this.replicas;
+    const holders = replicas.holderCount(chunk);
+    for (let k = 0; k < holders; k++) {
+      const server = replicas.holderAt(chunk, k);
       if (!this.counts(server)) continue;
       const record = this.servers.at(server);
       live++;
       if (!record.draining) counted++;
-      if (this.eligible(record)) eligibleHolders++;
+      if (eligibleCount > 0 && this.eligible(record)) eligibleHolders++;
     }
     const want = Math.min(this.config.replicationFactor, counted + eligibleCount - eligibleHolders);
     return { live, counted, want };

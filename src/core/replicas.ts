@@ -5,29 +5,31 @@
  * the rules count only those of live servers. A chunk id is freed, and later
  * reused, only on request (forgetChunk), once no replica holds it.
  *
- * Layout (as HDFS keeps BlockInfo triplets): one record per replica in a
- * single growable Int32Array, seven slots each. A record sits on two linked
- * lists at once: its chunk's holders (singly linked, about RF long, so a walk
- * is cheap) and its server's chunks (doubly linked, so removal is O(1)).
- * That is 28 bytes per replica (the handle's key included) plus 12 per chunk
- * and 12 per server, besides the handle table, and no per-replica object for
+ * Layout: one record per replica in a single growable Int32Array, six
+ * slots each, on its server's list of chunks (doubly linked, so removal is
+ * O(1)); each chunk's record in ChunkHolders names its holders and their
+ * records, so a chunk's side is read without walking replica records. That
+ * is 24 bytes per replica (the handle's key included) plus 32 per chunk and
+ * 12 per server, besides the handle table, and no per-replica object for
  * the garbage collector to trace. Freed records are reused through a free
- * list threaded through the NEXT_IN_CHUNK slot.
+ * list threaded through the NEXT_IN_SERVER slot.
  */
 import { filled, grown } from './arrays.js';
 import { HandleTable, type HandleKey, keyOf, STRING_KEY } from './handles.js';
+import { ChunkHolders } from './holders.js';
 
 const NONE = -1;
-const STRIDE = 7;
+const STRIDE = 6;
 const CHUNK = 0;
 const SERVER = 1;
-const NEXT_IN_CHUNK = 2;
-const PREV_IN_SERVER = 3;
-const NEXT_IN_SERVER = 4;
+const PREV_IN_SERVER = 2;
+const NEXT_IN_SERVER = 3;
 /** The chunk's handle key (see HandleTable), copied so a report is checked against a list without a lookup. */
-const KEY_LO = 5;
-const KEY_HI = 6;
+const KEY_LO = 4;
+const KEY_HI = 5;
 const INITIAL_CAPACITY = 64;
+/** A server's record: its list's FIRST and LAST records, then its LENGTH. */
+const [SERVER_RECORD, SERVER_SLOTS, FIRST, LAST, LENGTH] = [[NONE, NONE, 0], 3, 0, 1, 2] as const;
 
 export class ReplicaMap {
   private readonly table = new HandleTable();
@@ -37,15 +39,9 @@ export class ReplicaMap {
   /** Records ever handed out (the rest of `records` is untouched). */
   private recordsUsed = 0;
   private freeRecord = NONE;
-  /** chunk id -> its first holder record, and how many holders it has. */
-  private chunkHead: Int32Array = filled(INITIAL_CAPACITY, NONE);
-  private chunkReplicas: Int32Array = new Int32Array(INITIAL_CAPACITY);
-  /** chunk id -> the server whose replica was the last to go; NONE while it has replicas or never lost one. */
-  private chunkLastHolder: Int32Array = filled(INITIAL_CAPACITY, NONE);
-  /** server index -> first and last record of its chunk list, and its length. */
-  private serverHead: Int32Array = filled(INITIAL_CAPACITY, NONE);
-  private serverTail: Int32Array = filled(INITIAL_CAPACITY, NONE);
-  private serverReplicas: Int32Array = new Int32Array(INITIAL_CAPACITY);
+  private readonly holders = new ChunkHolders();
+  /** server index -> first and last record of its chunk list, and its length (SERVER_RECORD). */
+  private servers: Int32Array = filled(INITIAL_CAPACITY * SERVER_SLOTS, SERVER_RECORD);
   private replicaCount = 0;
 
   /** Number of distinct chunk handles known (interned and not forgotten). */
@@ -70,20 +66,20 @@ export class ReplicaMap {
 
   intern(handle: string): number {
     const id = this.table.intern(handle);
-    if (id >= this.chunkHead.length) this.growChunks(id);
+    this.holders.fit(id);
     return id;
   }
 
   /** The server that held a chunk's last replica, while it has none; -1 otherwise. */
   lastHolderOf(chunk: number): number {
-    return this.has(chunk) && this.chunkReplicas[chunk] === 0 ? (this.chunkLastHolder[chunk] as number) : NONE;
+    return this.has(chunk) ? this.holders.lastHolder(chunk) : NONE;
   }
 
   /** Frees a chunk id that no replica holds, with its handle; false when it is still held or unknown. */
   forgetChunk(chunk: number): boolean {
-    if (!this.has(chunk) || this.chunkReplicas[chunk] !== 0) return false;
+    if (!this.has(chunk) || this.holders.count(chunk) !== 0) return false;
     this.table.remove(chunk);
-    this.chunkLastHolder[chunk] = NONE;
+    this.holders.clearLastHolder(chunk);
     return true;
   }
 
@@ -95,12 +91,13 @@ export class ReplicaMap {
   /** Servers holding a chunk, in the order they were added (a fresh array). */
   holdersOf(chunk: number): readonly number[] {
     const holders: number[] = [];
-    if (!this.isChunk(chunk)) return holders;
-    const records = this.records;
-    for (let r = this.chunkHead[chunk] as number; r !== NONE; r = records[r + NEXT_IN_CHUNK] as number) {
-      holders.push(records[r + SERVER] as number);
-    }
+    for (let k = 0; k < this.holderCount(chunk); k++) holders.push(this.holders.serverAt(chunk, k));
     return holders;
+  }
+
+  /** The k-th of a chunk's holders, in the order they were added (k below holderCount): a walk that allocates nothing. */
+  holderAt(chunk: number, k: number): number {
+    return this.holders.serverAt(chunk, k);
   }
 
   /**
@@ -109,7 +106,7 @@ export class ReplicaMap {
    */
   *chunksOf(server: number): Iterable<number> {
     if (!this.isServer(server)) return;
-    let r = this.serverHead[server] as number;
+    let r = this.servers[server * SERVER_SLOTS + FIRST] as number;
     while (r !== NONE) {
       const next = this.records[r + NEXT_IN_SERVER] as number;
       yield this.records[r + CHUNK] as number;
@@ -119,20 +116,15 @@ export class ReplicaMap {
 
   /** How many servers hold the chunk (0 for an id not in use). */
   holderCount(chunk: number): number {
-    return this.isChunk(chunk) ? (this.chunkReplicas[chunk] as number) : 0;
+    return this.isChunk(chunk) ? this.holders.count(chunk) : 0;
   }
 
   countOf(server: number): number {
-    return this.isServer(server) ? (this.serverReplicas[server] as number) : 0;
+    return this.isServer(server) ? (this.servers[server * SERVER_SLOTS + LENGTH] as number) : 0;
   }
 
   holds(server: number, chunk: number): boolean {
-    if (!this.isChunk(chunk)) return false;
-    const records = this.records;
-    for (let r = this.chunkHead[chunk] as number; r !== NONE; r = records[r + NEXT_IN_CHUNK] as number) {
-      if (records[r + SERVER] === server) return true;
-    }
-    return false;
+    return this.isChunk(chunk) && this.holders.indexOf(chunk, server) !== NONE;
   }
 
   /**
@@ -164,7 +156,7 @@ export class ReplicaMap {
     if (total !== this.countOf(server)) return false;
     const records = this.records;
     const key = this.key;
-    let r = this.serverHead[server] as number;
+    let r = this.servers[server * SERVER_SLOTS + FIRST] as number;
     for (const list of lists) {
       for (let at = 0; at < list.length; at++) {
         const handle = list[at] as string;
@@ -179,29 +171,23 @@ export class ReplicaMap {
 
   private insert(server: number, chunk: number, moveExisting: boolean): boolean {
     if (!this.isChunk(chunk) || !(server >= 0)) throw new RangeError(`no such chunk ${chunk} or server ${server}`);
-    let last = NONE;
-    let records = this.records;
-    for (let r = this.chunkHead[chunk] as number; r !== NONE; r = records[r + NEXT_IN_CHUNK] as number) {
-      if (records[r + SERVER] === server) {
-        if (moveExisting && this.serverTail[server] !== r) {
-          this.unlinkFromServer(r);
-          this.appendToServer(r, server);
-        }
-        return false;
+    const k = this.holders.indexOf(chunk, server);
+    if (k !== NONE) {
+      const r = this.holders.recordAt(chunk, k);
+      if (moveExisting && this.servers[server * SERVER_SLOTS + LAST] !== r) {
+        this.unlinkFromServer(r);
+        this.appendToServer(r, server);
       }
-      last = r;
+      return false;
     }
-    if (server >= this.serverHead.length) this.growServers(server);
+    if (!this.isServer(server)) this.servers = grown(this.servers, (server + 1) * SERVER_SLOTS, SERVER_RECORD);
     const r = this.allocate();
-    records = this.records;
+    const records = this.records;
     records[r + CHUNK] = chunk;
     records[r + SERVER] = server;
-    records[r + NEXT_IN_CHUNK] = NONE;
     records[r + KEY_LO] = this.table.keyLoOf(chunk);
     records[r + KEY_HI] = this.table.keyHiOf(chunk);
-    if (last === NONE) this.chunkHead[chunk] = r;
-    else records[last + NEXT_IN_CHUNK] = r;
-    this.chunkReplicas[chunk] = (this.chunkReplicas[chunk] as number) + 1;
+    this.holders.add(chunk, server, r);
     this.appendToServer(r, server);
     this.replicaCount++;
     return true;
@@ -210,15 +196,9 @@ export class ReplicaMap {
   /** Removes a replica; false when it was not there. */
   remove(server: number, chunk: number): boolean {
     if (!this.isChunk(chunk)) return false;
-    const records = this.records;
-    let before = NONE;
-    let r = this.chunkHead[chunk] as number;
-    while (r !== NONE && records[r + SERVER] !== server) {
-      before = r;
-      r = records[r + NEXT_IN_CHUNK] as number;
-    }
-    if (r === NONE) return false;
-    this.unlinkFromChunk(r, before);
+    const k = this.holders.indexOf(chunk, server);
+    if (k === NONE) return false;
+    const r = this.holders.removeAt(chunk, k);
     this.unlinkFromServer(r);
     this.release(r);
     return true;
@@ -230,17 +210,7 @@ export class ReplicaMap {
   }
 
   private isServer(server: number): boolean {
-    return server >= 0 && server < this.serverHead.length;
-  }
-
-  private unlinkFromChunk(record: number, before: number): void {
-    const chunk = this.records[record + CHUNK] as number;
-    const next = this.records[record + NEXT_IN_CHUNK] as number;
-    if (before === NONE) this.chunkHead[chunk] = next;
-    else this.records[before + NEXT_IN_CHUNK] = next;
-    const left = (this.chunkReplicas[chunk] as number) - 1;
-    this.chunkReplicas[chunk] = left;
-    if (left === 0) this.chunkLastHolder[chunk] = this.records[record + SERVER] as number;
+    return server >= 0 && server * SERVER_SLOTS < this.servers.length;
   }
 
   private unlinkFromServer(record: number): void {
@@ -248,29 +218,29 @@ export class ReplicaMap {
     const server = records[record + SERVER] as number;
     const prev = records[record + PREV_IN_SERVER] as number;
     const next = records[record + NEXT_IN_SERVER] as number;
-    if (prev === NONE) this.serverHead[server] = next;
+    if (prev === NONE) this.servers[server * SERVER_SLOTS + FIRST] = next;
     else records[prev + NEXT_IN_SERVER] = next;
-    if (next === NONE) this.serverTail[server] = prev;
+    if (next === NONE) this.servers[server * SERVER_SLOTS + LAST] = prev;
     else records[next + PREV_IN_SERVER] = prev;
-    this.serverReplicas[server] = (this.serverReplicas[server] as number) - 1;
+    this.servers[server * SERVER_SLOTS + LENGTH] = (this.servers[server * SERVER_SLOTS + LENGTH] as number) - 1;
   }
 
   private appendToServer(record: number, server: number): void {
     const records = this.records;
-    const tail = this.serverTail[server] as number;
+    const tail = this.servers[server * SERVER_SLOTS + LAST] as number;
     records[record + PREV_IN_SERVER] = tail;
     records[record + NEXT_IN_SERVER] = NONE;
-    if (tail === NONE) this.serverHead[server] = record;
+    if (tail === NONE) this.servers[server * SERVER_SLOTS + FIRST] = record;
     else records[tail + NEXT_IN_SERVER] = record;
-    this.serverTail[server] = record;
-    this.serverReplicas[server] = (this.serverReplicas[server] as number) + 1;
+    this.servers[server * SERVER_SLOTS + LAST] = record;
+    this.servers[server * SERVER_SLOTS + LENGTH] = (this.servers[server * SERVER_SLOTS + LENGTH] as number) + 1;
   }
 
   /** Returns a free record's offset, growing the store when none is left. */
   private allocate(): number {
     const free = this.freeRecord;
     if (free !== NONE) {
-      this.freeRecord = this.records[free + NEXT_IN_CHUNK] as number;
+      this.freeRecord = this.records[free + NEXT_IN_SERVER] as number;
       return free;
     }
     const r = this.recordsUsed * STRIDE;
@@ -280,20 +250,8 @@ export class ReplicaMap {
   }
 
   private release(record: number): void {
-    this.records[record + NEXT_IN_CHUNK] = this.freeRecord;
+    this.records[record + NEXT_IN_SERVER] = this.freeRecord;
     this.freeRecord = record;
     this.replicaCount--;
-  }
-
-  private growChunks(id: number): void {
-    this.chunkHead = grown(this.chunkHead, id + 1, NONE);
-    this.chunkReplicas = grown(this.chunkReplicas, id + 1, 0);
-    this.chunkLastHolder = grown(this.chunkLastHolder, id + 1, NONE);
-  }
-
-  private growServers(server: number): void {
-    this.serverHead = grown(this.serverHead, server + 1, NONE);
-    this.serverTail = grown(this.serverTail, server + 1, NONE);
-    this.serverReplicas = grown(this.serverReplicas, server + 1, 0);
   }
 }

@@ -30,7 +30,8 @@ t.test('a replica counts while its server is alive and not being reaped', async 
   t.notOk(census.counts(record('dead').index), 'dead: its stored list is not trusted');
   t.notOk(census.counts(record('back').index), 'alive again, but its old list is still being dropped');
   t.same(census.holders(chunk), [record('live').index]);
-  t.same(census.of(chunk, 0), { live: 1, counted: 1, want: 0 });
+  t.same(census.of(chunk, 0), { live: 1, counted: 1, want: 1 }, 'told no server is eligible, it wants only what it has');
+  t.same(census.of(chunk, census.eligibleCount()), { live: 1, counted: 1, want: 1 }, 'the one eligible server already holds it');
 });
 
 t.test('only alive, healthy, not draining servers with room may take a copy', async (t) => {
