@@ -1,18 +1,28 @@
 import { filled, grown } from './arrays.js';
 
-const END = -1;
-
-/** prev/next links over chunk ids, shared by lines that hold a chunk at most once between them. */
+/**
+ * Per-chunk records, `record.length` slots each, of which two link a chunk
+ * into a line (PREV, NEXT); the lines sharing them hold a chunk at most
+ * once between them.
+ */
 class Links {
-  prev: Int32Array = filled(1024, END);
-  next: Int32Array = filled(1024, END);
+  readonly slots: number;
+  cells: Int32Array;
+
+  constructor(readonly record: readonly number[]) {
+    this.slots = record.length;
+    this.cells = filled(1024 * this.slots, record);
+  }
 
   fit(chunk: number): void {
-    if (chunk < this.prev.length) return;
-    this.prev = grown(this.prev, chunk + 1, END);
-    this.next = grown(this.next, chunk + 1, END);
+    if (chunk * this.slots < this.cells.length) return;
+    this.cells = grown(this.cells, (chunk + 1) * this.slots, this.record);
   }
 }
+
+const END = -1;
+const PREV = 0;
+const NEXT = 1;
 
 /**
  * A first-in first-out line of chunk ids, linked through per-chunk arrays:
@@ -29,23 +39,23 @@ class ChunkLine {
 
   push(chunk: number): void {
     this.links.fit(chunk);
-    const { prev, next } = this.links;
-    prev[chunk] = this.tail;
-    next[chunk] = END;
+    const { cells, slots } = this.links;
+    cells[chunk * slots + PREV] = this.tail;
+    cells[chunk * slots + NEXT] = END;
     if (this.tail === END) this.head = chunk;
-    else next[this.tail] = chunk;
+    else cells[this.tail * slots + NEXT] = chunk;
     this.tail = chunk;
     this.count++;
   }
 
   remove(chunk: number): void {
-    const { prev, next } = this.links;
-    const before = prev[chunk] as number;
-    const after = next[chunk] as number;
+    const { cells, slots } = this.links;
+    const before = cells[chunk * slots + PREV] as number;
+    const after = cells[chunk * slots + NEXT] as number;
     if (before === END) this.head = after;
-    else next[before] = after;
+    else cells[before * slots + NEXT] = after;
     if (after === END) this.tail = before;
-    else prev[after] = before;
+    else cells[after * slots + PREV] = before;
     this.count--;
   }
 
@@ -60,12 +70,21 @@ class ChunkLine {
   }
 
   *live(): Generator<number> {
-    for (let chunk = this.head; chunk !== END; chunk = this.links.next[chunk] as number) yield chunk;
+    for (let chunk = this.head; chunk !== END; chunk = this.links.cells[chunk * this.links.slots + NEXT] as number) yield chunk;
   }
 }
 
 const NONE = -1;
 const MISSING = -2;
+/**
+ * A chunk's record in the buckets' links: besides PREV and NEXT, PLACE (its
+ * bucket, MISSING or NONE) and IN_EXCESS (1 while in the excess line), read
+ * with the links, as one cache line: at 33M chunks every separate array read
+ * for a chunk was a cache and TLB miss of its own.
+ */
+const BUCKET_RECORD = [END, END, NONE, 0];
+const PLACE = 2;
+const IN_EXCESS = 3;
 
 /**
  * The chunks that need replication work, kept up to date as replicas come
@@ -78,20 +97,14 @@ export class ChunkQueue {
   readonly missing = new Set<number>();
   private readonly buckets: ChunkLine[];
   private readonly bucketSizes: number[];
-  private readonly excess = new ChunkLine(new Links());
+  private readonly excess = new ChunkLine(new Links([END, END]));
   private excessSize = 0;
-  /**
-   * chunk -> bucket index, MISSING or NONE. Int32 (not Int8) for `grown`:
-   * at 33M chunks a copy to grow held the loop for 45 ms in a report.
-   */
-  private place = filled(1024, NONE);
-  /** chunk -> 1 while it is in the excess line. */
-  private inExcess = filled(1024, 0);
+  /** BUCKET_RECORD per chunk. */
+  private readonly records = new Links(BUCKET_RECORD);
 
   constructor(readonly targetRf: number) {
     // A chunk sits in one bucket at most: the buckets can share links.
-    const links = new Links();
-    this.buckets = Array.from({ length: targetRf }, () => new ChunkLine(links));
+    this.buckets = Array.from({ length: targetRf }, () => new ChunkLine(this.records));
     this.bucketSizes = Array.from({ length: targetRf }, () => 0);
   }
 
@@ -117,7 +130,8 @@ export class ChunkQueue {
 
   /** Where a chunk is filed: the bucket of its counted replicas, -2 when missing, -1 in neither. */
   placeOf(chunk: number): number {
-    return chunk < this.place.length ? (this.place[chunk] as number) : NONE;
+    const { cells, slots } = this.records;
+    return chunk * slots < cells.length ? (cells[chunk * slots + PLACE] as number) : NONE;
   }
 
   /** True when some chunk could use a copy or a delete. */
@@ -131,17 +145,18 @@ export class ChunkQueue {
    * Returns true when the chunk just lost its last live replica.
    */
   update(chunk: number, live: number, counted: number): boolean {
-    if (chunk >= this.place.length) this.grow(chunk);
-    const before = this.place[chunk] as number;
+    this.records.fit(chunk);
+    const at = chunk * this.records.slots;
+    const before = this.records.cells[at + PLACE] as number;
     const after = live === 0 ? MISSING : counted < this.targetRf ? counted : NONE;
     if (before !== after) this.move(chunk, before, after);
-    const inExcess = this.inExcess[chunk] === 1;
+    const inExcess = this.records.cells[at + IN_EXCESS] === 1;
     if (live > this.targetRf && !inExcess) {
-      this.inExcess[chunk] = 1;
+      this.records.cells[at + IN_EXCESS] = 1;
       this.excess.push(chunk);
       this.excessSize++;
     } else if (live <= this.targetRf && inExcess) {
-      this.inExcess[chunk] = 0;
+      this.records.cells[at + IN_EXCESS] = 0;
       this.excess.remove(chunk);
       this.excessSize--;
     }
@@ -150,8 +165,7 @@ export class ChunkQueue {
 
   /** Takes a chunk out of the queue for good (its id is being freed); it must not be in excess. */
   forget(chunk: number): void {
-    if (chunk >= this.place.length) return;
-    const before = this.place[chunk] as number;
+    const before = this.placeOf(chunk);
     if (before !== NONE) this.move(chunk, before, NONE);
   }
 
@@ -175,7 +189,7 @@ export class ChunkQueue {
   }
 
   private move(chunk: number, before: number, after: number): void {
-    this.place[chunk] = after;
+    this.records.cells[chunk * this.records.slots + PLACE] = after;
     if (before === MISSING) this.missing.delete(chunk);
     else if (before >= 0) {
       this.bucketSizes[before] = (this.bucketSizes[before] as number) - 1;
@@ -186,10 +200,5 @@ export class ChunkQueue {
       (this.buckets[after] as ChunkLine).push(chunk);
       this.bucketSizes[after] = (this.bucketSizes[after] as number) + 1;
     }
-  }
-
-  private grow(chunk: number): void {
-    this.place = grown(this.place, chunk + 1, NONE);
-    this.inExcess = grown(this.inExcess, chunk + 1, 0);
   }
 }
