@@ -4,10 +4,7 @@ import type { Planner } from './planner.js';
 import type { ServerRegistry } from './registry.js';
 import type { ReplicaMap } from './replicas.js';
 import { Term, type TermChange } from './term.js';
-import type { CoreEvent, HeartbeatReply, Leadership, LeadershipView } from './types.js';
-
-/** A reply's instructions, and what it says of the group of masters. */
-export type Instructions = Pick<HeartbeatReply, 'chunksToDelete' | 'chunksToReplicate' | 'leadership'>;
+import type { CoreEvent, HeartbeatReply, Leadership, LeadershipView, ServerStatus } from './types.js';
 
 /**
  * Whether, and how, this master hands out instructions: never while planning
@@ -47,16 +44,26 @@ export class Command {
     return true;
   }
 
-  /** The instructions for one server's heartbeat reply, each handed out once; none while it may not instruct. */
-  instruct(server: number, now: number): Instructions {
-    const view = this.term.view;
-    const instructions: Instructions = view === undefined ? { chunksToDelete: [], chunksToReplicate: [] } : { chunksToDelete: [], chunksToReplicate: [], leadership: view };
-    if (!this.planRound(now)) return instructions;
+  /**
+   * One server's heartbeat reply, with its instructions, each handed out
+   * once; none while it may not instruct. Built as one of two literals, not
+   * by spreads: a spread builds the reply field by field, on every heartbeat.
+   */
+  reply(server: number, now: number, status: ServerStatus, fullReport: boolean): HeartbeatReply {
+    const { chunksToDelete, chunksToReplicate } = this.instruct(server, now);
+    const leadership = this.term.view;
+    if (leadership === undefined) return { status, chunksToDelete, chunksToReplicate, fullReport };
+    return { status, chunksToDelete, chunksToReplicate, leadership, fullReport };
+  }
+
+  private instruct(server: number, now: number): Pick<HeartbeatReply, 'chunksToDelete' | 'chunksToReplicate'> {
+    if (!this.planRound(now)) return { chunksToDelete: [], chunksToReplicate: [] };
     const planned = this.planner.deliver(server, now);
     const { replicas, servers } = this;
-    instructions.chunksToDelete = planned.deletes.map((chunk) => replicas.handleOf(chunk));
-    instructions.chunksToReplicate = planned.copies.map(({ chunk, target }) => ({ chunk: replicas.handleOf(chunk), target: servers.at(target).id }));
-    return instructions;
+    return {
+      chunksToDelete: planned.deletes.map((chunk) => replicas.handleOf(chunk)),
+      chunksToReplicate: planned.copies.map(({ chunk, target }) => ({ chunk: replicas.handleOf(chunk), target: servers.at(target).id })),
+    };
   }
 
   set(now: number, leadership: Leadership): void {

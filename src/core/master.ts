@@ -134,7 +134,7 @@ export class Master {
     this.pause.advance(at, this.intake.lists);
     const fullReport = this.intake.ask(record.index, at);
     this.planner.markDirty();
-    return { status: statusOf(record), ...this.command.instruct(record.index, at), fullReport };
+    return this.command.reply(record.index, at, statusOf(record), fullReport);
   }
 
   /** Liveness only (a heartbeat refused for its rate still proves the server up): no reply, so nothing is handed out. */
