@@ -1,5 +1,7 @@
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifySerializerCompiler } from 'fastify';
 import * as handlers from '../../protocol/handlers.js';
 import { healthChecks } from '../../protocol/health-report.js';
 import { ReplicationQuery, replicationPage } from '../../protocol/replication-page.js';
@@ -37,6 +39,18 @@ export interface RouteOptions {
   group?: MasterGroup | undefined;
 }
 
+/** Fastify's own serializer compiler (the app passes it no options and no shared schemas). */
+const compileSerializer = SerializerSelector()();
+/**
+ * A group master's heartbeat replies are written from GroupHeartbeatResponse
+ * (role, epoch and leader right after status), compiled once with the route;
+ * the route's schema stays HeartbeatResponse for the docs. Choosing the
+ * serializer per reply instead costs a closure and a schema lookup on every
+ * heartbeat, on the path where a follower must keep up with a single master.
+ */
+const groupHeartbeatSerializer: FastifySerializerCompiler<unknown> = ({ method, url, httpStatus = '', schema }) =>
+  compileSerializer({ method, url, httpStatus, schema: httpStatus === '200' ? GroupHeartbeatResponse : schema });
+
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, ErrorResponse]));
 const AUTH = [401, 403, 429];
 
@@ -49,6 +63,7 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
   const handled = new WeakSet<object>();
   app.post('/heartbeat', {
     config: { access: 'server' },
+    ...(group === undefined ? {} : { serializerCompiler: groupHeartbeatSerializer }),
     schema: {
       summary: 'Report liveness, chunks (a full list, a part of one, or what changed), disk use and health; get instructions back',
       tags: ['chunk servers'],
@@ -69,14 +84,12 @@ export const routes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { dri
       if (!handled.has(request)) metrics.countHeartbeat(false);
       done();
     },
-  }, async (request, reply) => {
+  }, async (request) => {
     handled.add(request);
     const result = metrics.heartbeat(() => driver.run((now) => handlers.heartbeat(master, now, request.body)));
     const { server, chunks, chunks_added: added, chunks_removed: removed } = request.body;
     request.log.debug({ server, chunks: chunks?.length, added: added?.length, removed: removed?.length, status: result.status }, 'heartbeat');
-    if (group === undefined) return result;
-    // Role, epoch and leader go right after status (CONTRACT 10); the route's serializer writes optional fields last.
-    return reply.type('application/json; charset=utf-8').serializer((payload) => reply.serializeInput(payload, GroupHeartbeatResponse)).send(result);
+    return result;
   });
 
   app.get('/servers', {

@@ -50,6 +50,14 @@ t.test("a follower's replies carry role, epoch and leader after status, and no i
   t.equal(await metric(app, 'chunkmaster_epoch'), '4');
 });
 
+t.test("a group master refuses a bad heartbeat with Fastify's error shape, not a heartbeat reply", async (t) => {
+  const { app } = grouped(t, LEADER);
+  const reply = await heartbeat(app, { server: 's1', chunks: 'a' });
+  t.equal(reply.status, 400);
+  t.same(Object.keys(reply.json).sort(), ['code', 'error', 'message', 'statusCode']);
+  t.notOk('role' in reply.json);
+});
+
 t.test('the leader instructs and says so', async (t) => {
   const { app, clock } = grouped(t, LEADER);
   await heartbeat(app, { server: 's1', chunks: ['a'] });
