@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { daemonMissing } from './daemon.mjs';
 import { SECTION, scale } from './fixtures/capacity-layout.mjs';
 import { startLoad, startServer } from './fixtures/capacity-procs.mjs';
-import { emit, round, row, skipped } from './lib.mjs';
+import { emit, parseMetrics, round, row, skipped } from './lib.mjs';
 
 const { servers: S, chunks: C, replicas: REPLICAS, distinct: DISTINCT } = scale();
 const INTERVAL_MS = 5_000;
@@ -40,16 +40,6 @@ const FIGURES = {
   block: 'restart: longest event-loop block in the daemon',
   deaths: 'restart: servers falsely marked dead',
 };
-
-function parseMetrics(text) {
-  const values = new Map();
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#') || line === '') continue;
-    const space = line.lastIndexOf(' ');
-    values.set(line.slice(0, space), Number(line.slice(space + 1)));
-  }
-  return values;
-}
 
 async function scrape(url) {
   try {

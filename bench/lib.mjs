@@ -50,3 +50,14 @@ export function round(value, digits = 2) {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
 }
+
+/** Prometheus text to a map from `name` or `name{labels}` to its value. */
+export function parseMetrics(text) {
+  const values = new Map();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const space = line.lastIndexOf(' ');
+    values.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return values;
+}
