@@ -17,10 +17,12 @@ export function distHas(relative) {
  * One figure of a section. `better` says which way is good: 'lower' means the
  * value must stay <= bar, 'higher' that it must reach >= bar. `barOn` says
  * whether the bar applies to the value itself or to the ratio against the
- * baseline measured in the same run.
+ * baseline measured in the same run. `paired` is that ratio when it was
+ * measured run against run (the machine's drift cancels better that way
+ * than in value / baseline).
  */
-export function row({ section, figure, value, unit, baseline, bar, better = 'lower', barOn = 'value', note }) {
-  const ratio = typeof baseline === 'number' && baseline !== 0 && typeof value === 'number' ? value / baseline : null;
+export function row({ section, figure, value, unit, baseline, bar, better = 'lower', barOn = 'value', note, paired }) {
+  const ratio = paired ?? (typeof baseline === 'number' && baseline !== 0 && typeof value === 'number' ? value / baseline : null);
   const judged = barOn === 'ratio' ? ratio : value;
   let pass = null;
   if (typeof bar === 'number' && typeof judged === 'number') pass = better === 'lower' ? judged <= bar : judged >= bar;
