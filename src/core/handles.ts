@@ -130,30 +130,38 @@ export class HandleTable {
   /** The handle's id, or -1. */
   find(handle: string): number {
     keyOf(handle, this.key);
-    const { lo, hi } = this.key;
+    return this.findKey(this.key.lo, this.key.hi, handle);
+  }
+
+  /** The id of the handle keyed (lo, hi), or -1; `text` settles a string key and is not read for a numeric one. */
+  findKey(lo: number, hi: number, text: string | undefined): number {
     const shard = shardIndex(lo, hi);
     const slots = this.shards[shard] as Int32Array;
-    return (slots[this.probe(slots, this.shardMasks[shard] as number, handle, lo, hi)] as number) - 1;
+    return (slots[this.probe(slots, this.shardMasks[shard] as number, text, lo, hi)] as number) - 1;
   }
 
   /** The handle's id, given a new one (a freed id first) when it has none. */
   intern(handle: string): number {
     keyOf(handle, this.key);
-    const { lo, hi } = this.key;
+    return this.internKey(this.key.lo, this.key.hi, handle);
+  }
+
+  /** intern() of the handle keyed (lo, hi), whose text is `text` when the key is a string's. */
+  internKey(lo: number, hi: number, text: string | undefined): number {
     const shard = shardIndex(lo, hi);
     let slots = this.shards[shard] as Int32Array;
-    let at = this.probe(slots, this.shardMasks[shard] as number, handle, lo, hi);
+    let at = this.probe(slots, this.shardMasks[shard] as number, text, lo, hi);
     const found = (slots[at] as number) - 1;
     if (found >= 0) return found;
     const held = this.shardCounts[shard] as number;
     if (4 * SHARDS * (held + 1) * SLOT > (2 * SHARDS + shard) * slots.length) {
       slots = this.growShard(shard);
-      at = this.probe(slots, this.shardMasks[shard] as number, handle, lo, hi);
+      at = this.probe(slots, this.shardMasks[shard] as number, text, lo, hi);
     }
     const id = this.freeIds.pop() ?? this.newId();
     this.keys[2 * id] = lo;
     this.keys[2 * id + 1] = hi;
-    if (hi === STRING_KEY) this.texts[id] = handle;
+    if (hi === STRING_KEY) this.texts[id] = text;
     slots[at] = id + 1;
     slots[at + 1] = lo;
     slots[at + 2] = hi;
@@ -209,7 +217,7 @@ export class HandleTable {
   }
 
   /** The offset of the slot holding the handle, or of the empty slot where it would go. */
-  private probe(slots: Int32Array, mask: number, handle: string, lo: number, hi: number): number {
+  private probe(slots: Int32Array, mask: number, handle: string | undefined, lo: number, hi: number): number {
     let at = (slotHash(lo, hi) & mask) * SLOT;
     for (let entry = slots[at] as number; entry !== 0; entry = slots[at] as number) {
       if (slots[at + 1] === lo && slots[at + 2] === hi && (hi !== STRING_KEY || this.texts[entry - 1] === handle)) return at;

@@ -1,6 +1,7 @@
 import type { CoreConfig } from './config.js';
 import { ReportLeases } from './leases.js';
 import { ServerLists } from './lists.js';
+import type { PackedHandles } from './packed.js';
 import type { Planner } from './planner.js';
 import type { ReplicaMap } from './replicas.js';
 import { ReportApplier } from './reports.js';
@@ -124,7 +125,7 @@ export class ReportIntake {
    * A full list from a server being reaped replaces what is left of its old
    * one, all of which counts again. A long one completes in later steps.
    */
-  private full(server: number, parts: readonly (readonly string[])[], changes: readonly ListChange[], now: number): void {
+  private full(server: number, parts: readonly (readonly string[] | PackedHandles)[], changes: readonly ListChange[], now: number): void {
     if (this.applier.take(server, parts, changes, this.stopReap(server), now)) this.completed(server, now);
   }
 

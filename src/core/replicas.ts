@@ -15,8 +15,9 @@
  * list threaded through the NEXT_IN_SERVER slot.
  */
 import { filled, grown } from './arrays.js';
-import { HandleTable, type HandleKey, keyOf, STRING_KEY } from './handles.js';
+import { HandleTable, STRING_KEY } from './handles.js';
 import { ChunkHolders } from './holders.js';
+import type { PackedHandles } from './packed.js';
 
 const NONE = -1;
 const STRIDE = 6;
@@ -33,7 +34,6 @@ const [SERVER_RECORD, SERVER_SLOTS, FIRST, LAST, LENGTH] = [[NONE, NONE, 0], 3, 
 
 export class ReplicaMap {
   private readonly table = new HandleTable();
-  private readonly key: HandleKey = { lo: 0, hi: 0 };
   /** Replica records, STRIDE slots each. */
   private records: Int32Array = new Int32Array(INITIAL_CAPACITY * STRIDE);
   /** Records ever handed out (the rest of `records` is untouched). */
@@ -66,6 +66,19 @@ export class ReplicaMap {
 
   intern(handle: string): number {
     const id = this.table.intern(handle);
+    this.holders.fit(id);
+    return id;
+  }
+
+  /** idOf() of a packed list's handle at `at`. */
+  idOfPacked(list: PackedHandles, at: number): number | undefined {
+    const id = this.table.findKey(list.lo(at), list.hi(at), list.text(at));
+    return id < 0 ? undefined : id;
+  }
+
+  /** intern() of a packed list's handle at `at`. */
+  internPacked(list: PackedHandles, at: number): number {
+    const id = this.table.internKey(list.lo(at), list.hi(at), list.text(at));
     this.holders.fit(id);
     return id;
   }
@@ -146,23 +159,21 @@ export class ReplicaMap {
 
   /**
    * True when the server's list is exactly these handles in this order, the
-   * lists read one after another. It costs a parse or a hash per handle and
-   * a walk of the server's own records, with no lookup in the map: an
+   * lists read one after another. It costs a walk of the server's own
+   * records against the keys packing worked out, with no lookup in the map: an
    * unchanged report is cheap however many replicas the map holds.
    */
-  listEquals(server: number, lists: readonly (readonly string[])[]): boolean {
+  listEquals(server: number, lists: readonly PackedHandles[]): boolean {
     let total = 0;
     for (const list of lists) total += list.length;
     if (total !== this.countOf(server)) return false;
     const records = this.records;
-    const key = this.key;
     let r = this.servers[server * SERVER_SLOTS + FIRST] as number;
     for (const list of lists) {
       for (let at = 0; at < list.length; at++) {
-        const handle = list[at] as string;
-        keyOf(handle, key);
-        if (records[r + KEY_LO] !== key.lo || records[r + KEY_HI] !== key.hi) return false;
-        if (key.hi === STRING_KEY && !this.table.textIs(records[r + CHUNK] as number, handle)) return false;
+        const hi = list.hi(at);
+        if (records[r + KEY_LO] !== list.lo(at) || records[r + KEY_HI] !== hi) return false;
+        if (hi === STRING_KEY && !this.table.textIs(records[r + CHUNK] as number, list.text(at) as string)) return false;
         r = records[r + NEXT_IN_SERVER] as number;
       }
     }

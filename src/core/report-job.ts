@@ -1,4 +1,5 @@
 import { grown } from './arrays.js';
+import { PackedHandles } from './packed.js';
 import type { Planner } from './planner.js';
 import type { ReplicaMap } from './replicas.js';
 import type { ListChange } from './split.js';
@@ -32,7 +33,7 @@ const DONE = 4;
 
 /** A list to stamp (the report's parts, a change's gains) or to unstamp (a change's losses). */
 interface Pass {
-  readonly handles: readonly string[];
+  readonly handles: PackedHandles;
   readonly unstamp: boolean;
 }
 
@@ -61,7 +62,7 @@ export class ReportJob {
 
   constructor(
     readonly server: number,
-    parts: readonly (readonly string[])[],
+    parts: readonly PackedHandles[],
     changes: readonly ListChange[],
     /** Every chunk kept is re-filed too (the server's replicas just started counting again). */
     readonly recountAll: boolean,
@@ -69,7 +70,9 @@ export class ReportJob {
     private readonly planner: Planner,
   ) {
     for (const handles of parts) this.passes.push({ handles, unstamp: false });
-    for (const change of changes) this.passes.push({ handles: change.added, unstamp: false }, { handles: change.removed, unstamp: true });
+    for (const change of changes) {
+      this.passes.push({ handles: PackedHandles.of(change.added), unstamp: false }, { handles: PackedHandles.of(change.removed), unstamp: true });
+    }
   }
 
   get done(): boolean {
@@ -124,13 +127,12 @@ export class ReportJob {
       const end = Math.min(handles.length, this.at + budget - work);
       work += end - this.at;
       for (; this.at < end; this.at++) {
-        const handle = handles[this.at] as string;
-        const known = this.replicas.idOf(handle);
+        const known = this.replicas.idOfPacked(handles, this.at);
         if (unstamp) {
           if (known !== undefined && stamps.values[known] === this.listed) stamps.values[known] = 0;
           continue;
         }
-        const id = known ?? this.replicas.intern(handle);
+        const id = known ?? this.replicas.internPacked(handles, this.at);
         if (known === undefined) this.fresh.push(id);
         stamps.fit(id);
         stamps.values[id] = this.listed;

@@ -1,3 +1,4 @@
+import { PackedHandles } from './packed.js';
 import type { Planner } from './planner.js';
 import type { ReplicaMap } from './replicas.js';
 import { ReportJob, Stamps } from './report-job.js';
@@ -75,7 +76,8 @@ export class ReportApplier {
    * applied now and true, or queued behind the server's earlier one or for
    * its length, and false (step() says when it is done).
    */
-  take(server: number, parts: readonly (readonly string[])[], changes: readonly ListChange[], recountAll: boolean, now: number): boolean {
+  take(server: number, lists: readonly (readonly string[] | PackedHandles)[], changes: readonly ListChange[], recountAll: boolean, now: number): boolean {
+    const parts = lists.map((list) => PackedHandles.of(list));
     let size = 0;
     for (const part of parts) size += part.length;
     if (!this.waiting(server)) {
@@ -149,14 +151,14 @@ export class ReportApplier {
   }
 
   /** A report equal to the list costs one pass with no lookup: it spends no budget. */
-  private unchanged(server: number, parts: readonly (readonly string[])[], changes: readonly ListChange[], recountAll: boolean, now: number): boolean {
+  private unchanged(server: number, parts: readonly PackedHandles[], changes: readonly ListChange[], recountAll: boolean, now: number): boolean {
     if (changes.length > 0 || !this.replicas.listEquals(server, parts)) return false;
     if (recountAll) for (const id of this.replicas.chunksOf(server)) this.planner.touch(id, now);
     return true;
   }
 
   /** Applies a short report now unless it is over the budget left in this turn; says whether it did. */
-  private applyNow(server: number, parts: readonly (readonly string[])[], changes: readonly ListChange[], recountAll: boolean, size: number, now: number): boolean {
+  private applyNow(server: number, parts: readonly PackedHandles[], changes: readonly ListChange[], recountAll: boolean, size: number, now: number): boolean {
     if (this.turns && this.appliedThisTurn > 0 && this.appliedThisTurn + size > REPORT_BATCH) return false;
     this.appliedThisTurn += size;
     const job = new ReportJob(server, parts, changes, recountAll, this.replicas, this.planner);

@@ -1,3 +1,4 @@
+import { PackedHandles } from './packed.js';
 import type { ReportPart } from './types.js';
 
 /** One incremental report: what a server gained and lost since its last heartbeat. */
@@ -8,7 +9,7 @@ export interface ListChange {
 
 /** A split full report once its last part is in: the parts, and the changes heard since the first one. */
 export interface AssembledReport {
-  readonly parts: readonly (readonly string[])[];
+  readonly parts: readonly PackedHandles[];
   readonly changes: readonly ListChange[];
 }
 
@@ -18,7 +19,8 @@ interface Unfinished {
   readonly startedAt: number;
   /** The expected part count; `parts` and `changes` are let go once the report is done with. */
   readonly count: number;
-  parts: (readonly string[] | undefined)[];
+  /** Packed as they come: a part may wait many turns for the others (see PackedHandles). */
+  parts: (PackedHandles | undefined)[];
   received: number;
   changes: ListChange[];
 }
@@ -59,10 +61,9 @@ export class SplitReports {
     }
     const current = unfinished as Unfinished;
     if (current.parts[report.part] === undefined) current.received++;
-    // A copy: the caller's array is not ours to keep.
-    current.parts[report.part] = chunks.slice();
+    current.parts[report.part] = PackedHandles.of(chunks);
     if (current.received < current.count) return fresh ? 'started' : 'waiting';
-    const assembled = { parts: current.parts as (readonly string[])[], changes: current.changes };
+    const assembled = { parts: current.parts as PackedHandles[], changes: current.changes };
     this.release(current);
     return assembled;
   }

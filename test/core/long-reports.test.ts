@@ -1,4 +1,5 @@
 import t from 'tap';
+import { PackedHandles } from '../../src/core/packed.js';
 import type { Planner } from '../../src/core/planner.js';
 import { ReplicaMap } from '../../src/core/replicas.js';
 import { ReportJob, Stamps } from '../../src/core/report-job.js';
@@ -147,7 +148,7 @@ t.test('a job reports its size, and one abandoned part-way lets go of the ids on
   const replicas = new ReplicaMap();
   const planner = { replicaAdded() {}, replicaRemoved() {}, touch() {} } as unknown as Planner;
   replicas.add(1, replicas.intern('held'));
-  const job = new ReportJob(0, [['held', 'a', 'b'], ['c']], [{ added: ['d'], removed: ['a'] }], false, replicas, planner);
+  const job = new ReportJob(0, [PackedHandles.of(['held', 'a', 'b']), PackedHandles.of(['c'])], [{ added: ['d'], removed: ['a'] }], false, replicas, planner);
   t.equal(job.size, 6);
   job.begin(new Stamps());
   job.step(2, 0);
