@@ -8,7 +8,8 @@ import type { ListChange } from './split.js';
  * Full reports up to this many handles are applied in the heartbeat that
  * completes them, as long as those applied so in the same turn of the
  * event loop (newTurn()) come to no more; longer ones, and those past that
- * budget, in steps of this many from tick(), one report at a time, so the
+ * budget, in steps of this much work from tick() (a handle new to the map
+ * counts NEW_HANDLE_WORK, a known one 1), one report at a time, so the
  * loop is never held for long and heartbeats are read between steps. The
  * budget matters when report leases let several servers report at once:
  * their heartbeats arrive together and are read in one turn (a restart of

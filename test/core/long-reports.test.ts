@@ -2,7 +2,7 @@ import t from 'tap';
 import { PackedHandles } from '../../src/core/packed.js';
 import type { Planner } from '../../src/core/planner.js';
 import { ReplicaMap } from '../../src/core/replicas.js';
-import { ReportJob, Stamps } from '../../src/core/report-job.js';
+import { NEW_HANDLE_WORK, ReportJob, Stamps } from '../../src/core/report-job.js';
 import { REPORT_BATCH, UNCHANGED_AT_ONCE } from '../../src/core/reports.js';
 import { beat, handles, newMaster, settle } from '../fixtures/master.js';
 
@@ -156,6 +156,20 @@ t.test('a job reports its size, and one abandoned part-way lets go of the ids on
   job.abandon();
   t.equal(job.done, true);
   t.equal(replicas.chunkCount, 1, 'a is let go; held, held elsewhere, stays');
+});
+
+t.test('in a step a handle new to the map counts NEW_HANDLE_WORK, a known one 1', async (t) => {
+  const replicas = new ReplicaMap();
+  const planner = { replicaAdded() {}, replicaRemoved() {}, touch() {} } as unknown as Planner;
+  const known = handles(100, 'known_');
+  for (const handle of known) replicas.add(1, replicas.intern(handle));
+  const job = new ReportJob(0, [PackedHandles.of(known), PackedHandles.of(handles(100, 'new_'))], [], false, replicas, planner);
+  job.begin(new Stamps());
+  t.equal(job.step(100, 0), 100);
+  t.equal(replicas.chunkCount, 100, 'the known ones, a unit each: nothing interned');
+  t.ok(NEW_HANDLE_WORK > 1, 'a new handle weighs more than a known one');
+  t.equal(job.step(40 * NEW_HANDLE_WORK, 0), 40 * NEW_HANDLE_WORK);
+  t.equal(replicas.chunkCount, 140, 'forty new handles filled what 40 x NEW_HANDLE_WORK known ones would');
 });
 
 t.test("reports wait their turn; a server that dies while waiting leaves the one under way alone", async (t) => {
