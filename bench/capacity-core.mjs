@@ -132,7 +132,7 @@ async function millionHandleReport(master, name) {
   delay.enable();
   driver.run((now) => master.tick(now));
   for (const body of bodies) {
-    master.heartbeat(driver.now(), JSON.parse(body));
+    driver.run((now) => master.heartbeat(now, JSON.parse(body)));
     await new Promise((resolve) => setImmediate(resolve));
   }
   while (master.replicaCount(id) < PARTS * PART && performance.now() - started < 120_000) await new Promise((resolve) => setTimeout(resolve, 5));
