@@ -15,11 +15,13 @@
  * list threaded through the NEXT_IN_SERVER slot.
  */
 import { filled, grown } from './arrays.js';
-import { HandleTable, STRING_KEY } from './handles.js';
+import { HandleTable, type HandleKey, keyOf, STRING_KEY } from './handles.js';
 import { ChunkHolders } from './holders.js';
-import type { PackedHandles } from './packed.js';
+import { PackedHandles } from './packed.js';
 
 const NONE = -1;
+/** What a list walk returns when the list and the records part ways (NONE ends a list). */
+const MISMATCH = -2;
 const STRIDE = 6;
 const CHUNK = 0;
 const SERVER = 1;
@@ -40,6 +42,7 @@ export class ReplicaMap {
   private recordsUsed = 0;
   private freeRecord = NONE;
   private readonly holders = new ChunkHolders();
+  private readonly key: HandleKey = { lo: 0, hi: 0 };
   /** server index -> first and last record of its chunk list, and its length (SERVER_RECORD). */
   private servers: Int32Array = filled(INITIAL_CAPACITY * SERVER_SLOTS, SERVER_RECORD);
   private replicaCount = 0;
@@ -159,25 +162,48 @@ export class ReplicaMap {
 
   /**
    * True when the server's list is exactly these handles in this order, the
-   * lists read one after another. It costs a walk of the server's own
-   * records against the keys packing worked out, with no lookup in the map: an
+   * lists read one after another. It costs a parse or a hash per handle (none
+   * for a packed list) and a walk of the server's own records, with no lookup in the map: an
    * unchanged report is cheap however many replicas the map holds.
    */
-  listEquals(server: number, lists: readonly PackedHandles[]): boolean {
+  listEquals(server: number, lists: readonly (readonly string[] | PackedHandles)[]): boolean {
     let total = 0;
     for (const list of lists) total += list.length;
     if (total !== this.countOf(server)) return false;
-    const records = this.records;
     let r = this.servers[server * SERVER_SLOTS + FIRST] as number;
     for (const list of lists) {
-      for (let at = 0; at < list.length; at++) {
-        const hi = list.hi(at);
-        if (records[r + KEY_LO] !== list.lo(at) || records[r + KEY_HI] !== hi) return false;
-        if (hi === STRING_KEY && !this.table.textIs(records[r + CHUNK] as number, list.text(at) as string)) return false;
-        r = records[r + NEXT_IN_SERVER] as number;
-      }
+      r = list instanceof PackedHandles ? this.matchPacked(list, r) : this.matchParsed(list, r);
+      if (r === MISMATCH) return false;
     }
     return true;
+  }
+
+  /** Walks the server's records from `r` along a list as parsed; the record after it, or MISMATCH. */
+  private matchParsed(list: readonly string[], from: number): number {
+    const records = this.records;
+    const key = this.key;
+    let r = from;
+    for (let at = 0; at < list.length; at++) {
+      const handle = list[at] as string;
+      keyOf(handle, key);
+      if (records[r + KEY_LO] !== key.lo || records[r + KEY_HI] !== key.hi) return MISMATCH;
+      if (key.hi === STRING_KEY && !this.table.textIs(records[r + CHUNK] as number, handle)) return MISMATCH;
+      r = records[r + NEXT_IN_SERVER] as number;
+    }
+    return r;
+  }
+
+  /** matchParsed for a packed list: its keys are worked out already. */
+  private matchPacked(list: PackedHandles, from: number): number {
+    const records = this.records;
+    let r = from;
+    for (let at = 0; at < list.length; at++) {
+      const hi = list.hi(at);
+      if (records[r + KEY_LO] !== list.lo(at) || records[r + KEY_HI] !== hi) return MISMATCH;
+      if (hi === STRING_KEY && !this.table.textIs(records[r + CHUNK] as number, list.text(at) as string)) return MISMATCH;
+      r = records[r + NEXT_IN_SERVER] as number;
+    }
+    return r;
   }
 
   private insert(server: number, chunk: number, moveExisting: boolean): boolean {

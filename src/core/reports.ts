@@ -78,13 +78,12 @@ export class ReportApplier {
    * its length, and false (step() says when it is done).
    */
   take(server: number, lists: readonly (readonly string[] | PackedHandles)[], changes: readonly ListChange[], recountAll: boolean, now: number): boolean {
-    const parts = lists.map((list) => PackedHandles.of(list));
     let size = 0;
-    for (const part of parts) size += part.length;
-    if (!this.waiting(server)) {
-      if (size <= UNCHANGED_AT_ONCE && this.unchanged(server, parts, changes, recountAll, now)) return true;
-      if (size <= REPORT_BATCH && this.applyNow(server, parts, changes, recountAll, size, now)) return true;
-    }
+    for (const list of lists) size += list.length;
+    // Checked as parsed: the hourly refresh, the common case, costs no packing.
+    if (!this.waiting(server) && size <= UNCHANGED_AT_ONCE && this.unchanged(server, lists, changes, recountAll, now)) return true;
+    const parts = lists.map((list) => PackedHandles.of(list));
+    if (!this.waiting(server) && size <= REPORT_BATCH && this.applyNow(server, parts, changes, recountAll, size, now)) return true;
     // Changes heard before this report are in it.
     this.deferred.delete(server);
     const job = new ReportJob(server, parts, changes, recountAll, this.replicas, this.planner);
@@ -152,7 +151,7 @@ export class ReportApplier {
   }
 
   /** A report equal to the list costs one pass with no lookup: it spends no budget. */
-  private unchanged(server: number, parts: readonly PackedHandles[], changes: readonly ListChange[], recountAll: boolean, now: number): boolean {
+  private unchanged(server: number, parts: readonly (readonly string[] | PackedHandles)[], changes: readonly ListChange[], recountAll: boolean, now: number): boolean {
     if (changes.length > 0 || !this.replicas.listEquals(server, parts)) return false;
     if (recountAll) for (const id of this.replicas.chunksOf(server)) this.planner.touch(id, now);
     return true;

@@ -18,8 +18,12 @@ function removeAll(map: ReplicaMap, server: number): number[] {
 }
 
 
-/** listEquals of plain lists, packed as the core packs reports. */
-const listEquals = (map: ReplicaMap, server: number, lists: readonly (readonly string[])[]) => map.listEquals(server, lists.map((list) => PackedHandles.of(list)));
+/** listEquals of lists as parsed, which must agree with it of the same lists packed. */
+function listEquals(map: ReplicaMap, server: number, lists: readonly (readonly string[])[]): boolean {
+  const parsed = map.listEquals(server, lists);
+  if (map.listEquals(server, lists.map((list) => PackedHandles.of(list))) !== parsed) throw new Error(`packed and parsed disagree on ${JSON.stringify(lists)}`);
+  return parsed;
+}
 
 t.test('intern gives dense ids and keeps the handles', async (t) => {
   const map = new ReplicaMap();
