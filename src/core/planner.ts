@@ -101,7 +101,7 @@ export class Planner {
    */
   forgetChunksLeftBy(server: number): number {
     let freed = 0;
-    for (const chunk of [...this.queue.missing]) {
+    for (const chunk of this.queue.missingChunks()) {
       if (this.replicas.lastHolderOf(chunk) !== server || this.involves(chunk)) continue;
       this.queue.forget(chunk);
       this.replicas.forgetChunk(chunk);

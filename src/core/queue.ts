@@ -69,6 +69,11 @@ class ChunkLine {
     }
   }
 
+  get length(): number {
+    return this.count;
+  }
+
+  /** Each chunk in line, front first; the one just given may be removed before the next is asked for. */
   *live(): Generator<number> {
     for (let chunk = this.head; chunk !== END; chunk = this.links.cells[chunk * this.links.slots + NEXT] as number) yield chunk;
   }
@@ -94,13 +99,18 @@ const IN_EXCESS = 3;
  * excess line while it has more live replicas than target RF.
  */
 export class ChunkQueue {
-  readonly missing = new Set<number>();
+  /** BUCKET_RECORD per chunk. */
+  private readonly records = new Links(BUCKET_RECORD);
+  /**
+   * A line, not a Set: a Set stops at 2^24 entries, and a fleet of 33M
+   * chunks that dies at once has them all missing. A missing chunk is in no
+   * bucket, so it shares their links.
+   */
+  private readonly missing = new ChunkLine(this.records);
   private readonly buckets: ChunkLine[];
   private readonly bucketSizes: number[];
   private readonly excess = new ChunkLine(new Links([END, END]));
   private excessSize = 0;
-  /** BUCKET_RECORD per chunk. */
-  private readonly records = new Links(BUCKET_RECORD);
 
   constructor(readonly targetRf: number) {
     // A chunk sits in one bucket at most: the buckets can share links.
@@ -115,7 +125,7 @@ export class ChunkQueue {
 
   /** Chunks with no live replica at all. */
   get missingCount(): number {
-    return this.missing.size;
+    return this.missing.length;
   }
 
   /** Chunks with more live replicas than target RF. */
@@ -184,18 +194,23 @@ export class ChunkQueue {
 
   /** Every chunk below target RF: missing ones, then by counted replicas. */
   *underReplicated(): Generator<number> {
-    yield* this.missing;
+    yield* this.missing.live();
     for (const bucket of this.buckets) yield* bucket.live();
+  }
+
+  /** Every missing chunk, oldest first; the one just given may be forgotten before the next is asked for. */
+  missingChunks(): Generator<number> {
+    return this.missing.live();
   }
 
   private move(chunk: number, before: number, after: number): void {
     this.records.cells[chunk * this.records.slots + PLACE] = after;
-    if (before === MISSING) this.missing.delete(chunk);
+    if (before === MISSING) this.missing.remove(chunk);
     else if (before >= 0) {
       this.bucketSizes[before] = (this.bucketSizes[before] as number) - 1;
       (this.buckets[before] as ChunkLine).remove(chunk);
     }
-    if (after === MISSING) this.missing.add(chunk);
+    if (after === MISSING) this.missing.push(chunk);
     else if (after >= 0) {
       (this.buckets[after] as ChunkLine).push(chunk);
       this.bucketSizes[after] = (this.bucketSizes[after] as number) + 1;

@@ -44,3 +44,14 @@ t.test('stale entries are swept out; nothing is lost or duplicated', async (t) =
   t.same(q.takeExcess(10), []);
   t.equal(q.hasWork, false);
 });
+
+t.test('more chunks missing at once than a Set can hold (2^24): a whole fleet of 33M chunks dead together', async (t) => {
+  const q = new ChunkQueue(3);
+  const chunks = 2 ** 24 + 1;
+  for (let chunk = 0; chunk < chunks; chunk++) q.update(chunk, 0, 0);
+  t.equal(q.missingCount, chunks);
+  let seen = 0;
+  for (const chunk of q.missingChunks()) if (chunk === seen++ && chunk % 2 === 0) q.forget(chunk);
+  t.equal(seen, chunks, 'every missing chunk is walked once, even while the walk forgets some');
+  t.equal(q.missingCount, (chunks - 1) / 2);
+});
