@@ -1,5 +1,4 @@
-import { STRING_KEY, keyOf } from './handles.js';
-import type { HandleKey } from './handles.js';
+import { type HandleKey, keyOf, STRING_KEY } from './handles.js';
 
 /**
  * A list of handles as their keys (see handles.ts), with the text kept only

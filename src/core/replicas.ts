@@ -36,13 +36,13 @@ const [SERVER_RECORD, SERVER_SLOTS, FIRST, LAST, LENGTH] = [[NONE, NONE, 0], 3, 
 
 export class ReplicaMap {
   private readonly table = new HandleTable();
+  private readonly key: HandleKey = { lo: 0, hi: 0 };
   /** Replica records, STRIDE slots each. */
   private records: Int32Array = new Int32Array(INITIAL_CAPACITY * STRIDE);
   /** Records ever handed out (the rest of `records` is untouched). */
   private recordsUsed = 0;
   private freeRecord = NONE;
   private readonly holders = new ChunkHolders();
-  private readonly key: HandleKey = { lo: 0, hi: 0 };
   /** server index -> first and last record of its chunk list, and its length (SERVER_RECORD). */
   private servers: Int32Array = filled(INITIAL_CAPACITY * SERVER_SLOTS, SERVER_RECORD);
   private replicaCount = 0;

@@ -80,10 +80,11 @@ export class ReportApplier {
   take(server: number, lists: readonly (readonly string[] | PackedHandles)[], changes: readonly ListChange[], recountAll: boolean, now: number): boolean {
     let size = 0;
     for (const list of lists) size += list.length;
+    const behindAnother = this.waiting(server);
     // Checked as parsed: the hourly refresh, the common case, costs no packing.
-    if (!this.waiting(server) && size <= UNCHANGED_AT_ONCE && this.unchanged(server, lists, changes, recountAll, now)) return true;
+    if (!behindAnother && size <= UNCHANGED_AT_ONCE && this.unchanged(server, lists, changes, recountAll, now)) return true;
     const parts = lists.map((list) => PackedHandles.of(list));
-    if (!this.waiting(server) && size <= REPORT_BATCH && this.applyNow(server, parts, changes, recountAll, size, now)) return true;
+    if (!behindAnother && size <= REPORT_BATCH && this.applyNow(server, parts, changes, recountAll, size, now)) return true;
     // Changes heard before this report are in it.
     this.deferred.delete(server);
     const job = new ReportJob(server, parts, changes, recountAll, this.replicas, this.planner);
