@@ -88,7 +88,21 @@ export class ReportJob {
     return this.phase === DONE;
   }
 
-  /** Handles in the report and its changes: its size in steps' work. */
+  /** begin() was called: the job is under way on its stamps. */
+  get started(): boolean {
+    return this.stamps !== undefined;
+  }
+
+  /**
+   * The most work the whole job can take: every handle stamped as new,
+   * kept and let go, every replica the server holds passed over, and each
+   * phase's least step.
+   */
+  get mostWork(): number {
+    return this.size * (NEW_HANDLE_WORK + 2) + this.replicas.countOf(this.server) + 4;
+  }
+
+  /** Handles in the report and its changes. */
   get size(): number {
     let size = 0;
     for (const pass of this.passes) size += pass.handles.length;

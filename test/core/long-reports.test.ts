@@ -187,27 +187,6 @@ t.test("reports wait their turn; a server that dies while waiting leaves the one
   t.equal(m.stats().chunks, LONG, "none of the second's handles was ever interned");
 });
 
-t.test('told of turns, short reports applied at once share a budget per turn; the rest wait for a step', async (t) => {
-  const m = newMaster();
-  const size = Math.floor(REPORT_BATCH * 0.6);
-  m.newTurn();
-  beat(m, 0, 'a', { chunks: handles(size, 'a') });
-  beat(m, 0, 'b', { chunks: handles(size, 'b') });
-  t.equal(m.replicaCount('a'), size, 'the first is applied in its heartbeat');
-  t.equal(m.replicaCount('b'), 0, 'the second would pass the budget of the turn: it waits');
-  t.equal(m.nextDeadline(), 0, 'and a step is due now');
-  m.tick(0);
-  beat(m, 0, 'c', { chunks: handles(size, 'c') });
-  t.equal(m.replicaCount('c'), 0, "a full step's own work counts against its turn");
-  settle(m, 0);
-  t.same([m.replicaCount('b'), m.replicaCount('c')], [size, size], 'the steps apply them');
-  m.newTurn();
-  beat(m, 0, 'd', { chunks: handles(size, 'd') });
-  t.equal(m.replicaCount('d'), size, 'a new turn opens a new budget');
-  beat(m, 0, 'a', { chunks: handles(size, 'a') });
-  t.equal(m.server(0, 'a')?.chunks, size, 'an unchanged report spends none: it is matched at once');
-});
-
 t.test('a core never told of turns applies every short report at once', async (t) => {
   const m = newMaster();
   for (const server of ['a', 'b', 'c']) beat(m, 0, server, { chunks: handles(REPORT_BATCH, server) });
