@@ -110,7 +110,7 @@ export class Master {
     return this.command.view;
   }
 
-  /** The I/O layer begins a turn of its event loop; short full reports applied at once share a budget per turn. */
+  /** The I/O layer begins a turn of its event loop: full reports applied at once share a budget of work per turn. */
   newTurn(): void {
     this.intake.newTurn();
   }
