@@ -90,11 +90,12 @@ export class Master {
   /**
    * Applies due deadlines, then does one bounded batch of sweep work, else of a long full report, else a
    * planning round if one is due: one of them, to keep each call short (heartbeats still plan meanwhile).
+   * `share` of a batch only, when the caller slices a tick to read its clock between the slices.
    */
-  tick(now: number): void {
+  tick(now: number, share = 1): void {
     this.advance(now);
-    const swept = this.sweeps.step(this.replicas, SWEEP_BATCH, this.sweepHooks);
-    const applied = swept === 0 ? this.intake.step(REPORT_BATCH, this.now) : 0;
+    const swept = this.sweeps.step(this.replicas, Math.ceil(SWEEP_BATCH * share), this.sweepHooks);
+    const applied = swept === 0 ? this.intake.step(Math.ceil(REPORT_BATCH * share), this.now) : 0;
     if (swept === 0 && applied === 0) this.command.planRound(this.now);
   }
 
