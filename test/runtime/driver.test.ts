@@ -1,9 +1,10 @@
 import t from 'tap';
 import { Master } from '../../src/core/index.js';
-import { type TimerHandle, type Timers, monotonicClock } from '../../src/runtime/clock.js';
+import { monotonicClock } from '../../src/runtime/clock.js';
 import { CoreDriver } from '../../src/runtime/driver.js';
 import { STALL_PROBE_MS } from '../../src/runtime/stalls.js';
 import { FakeClock } from '../fixtures/clock.js';
+import { ManualTimers } from '../fixtures/timers.js';
 
 function hold(t: { teardown(fn: () => void): void }) {
   const timer = setTimeout(() => undefined, 10_000);
@@ -80,30 +81,6 @@ t.test('the real clock is monotonic and in milliseconds', async (t) => {
   t.ok(b - a >= 15 && b - a < 5000, `moved ${b - a} ms`);
   driver.close();
 });
-
-/** Timers that fire only when the test says: what is armed, by delay. */
-class ManualTimers implements Timers {
-  readonly armed = new Map<number, { run: () => void; ms: number }>();
-  private next = 0;
-
-  setTimeout(run: () => void, ms: number): TimerHandle {
-    this.armed.set(++this.next, { run, ms });
-    return this.next;
-  }
-
-  clearTimeout(handle: TimerHandle): void {
-    this.armed.delete(handle as number);
-  }
-
-  /** Fires every timer armed with this delay. */
-  fire(ms: number): void {
-    for (const [handle, timer] of [...this.armed]) {
-      if (timer.ms !== ms) continue;
-      this.armed.delete(handle);
-      timer.run();
-    }
-  }
-}
 
 t.test('the driver arms its one timer on the timers it is given', async (t) => {
   const clock = new FakeClock(0);

@@ -1,31 +1,11 @@
 import t from 'tap';
-import type { Clock, TimerHandle, Timers } from '../../src/runtime/clock.js';
+import type { Clock } from '../../src/runtime/clock.js';
 import { CoreDriver } from '../../src/runtime/driver.js';
 import { REPORT_BATCH } from '../../src/core/reports.js';
 import { handles, newMaster } from '../fixtures/master.js';
+import { ManualTimers } from '../fixtures/timers.js';
 
 // The driver's tick does the core's batch in slices and reads its clock between them.
-
-/** Timers fired by hand; only those armed for now (a step due) are fired. */
-class ManualTimers implements Timers {
-  private pending: { run: () => void; ms: number }[] = [];
-  setTimeout(run: () => void, ms: number): TimerHandle {
-    const timer = { run, ms };
-    this.pending.push(timer);
-    return timer;
-  }
-  clearTimeout(handle: TimerHandle): void {
-    this.pending = this.pending.filter((timer) => timer !== handle);
-  }
-  /** Fires the one armed for now, if any; says whether there was one. */
-  fireDue(): boolean {
-    const due = this.pending.find((timer) => timer.ms === 0);
-    if (due === undefined) return false;
-    this.clearTimeout(due);
-    due.run();
-    return true;
-  }
-}
 
 /** A clock that moves on by `step` ms each time it is read, as a busy loop's would. */
 function movingClock(step: number): Clock {
@@ -44,7 +24,7 @@ for (const [step, slices] of [[0, 4], [6, 2], [25, 1]] as const) {
     const twin = newMaster();
     twin.heartbeat(0, { server: 'big', chunks: handles(LONG) });
     for (let slice = 0; slice < slices; slice++) twin.tick(0, 1 / 4);
-    t.ok(timers.fireDue(), 'a step is due at once');
+    t.equal(timers.fire(0), 1, 'a step is due at once');
     const interned = driver.master.stats().chunks;
     t.ok(interned > 0 && interned < LONG, `part of the report is in (${interned})`);
     t.equal(interned, twin.stats().chunks, 'as much as that many quarter ticks do');
@@ -57,7 +37,7 @@ t.test('ticks go on until the report is whole, and stop once nothing is due', as
   t.teardown(() => driver.close());
   driver.run((now) => driver.master.heartbeat(now, { server: 'big', chunks: handles(LONG) }));
   let ticks = 0;
-  while (timers.fireDue()) ticks++;
+  while (timers.fire(0) > 0) ticks++;
   t.ok(ticks > 1, `${ticks} ticks`);
   t.equal(driver.master.replicaCount('big'), LONG);
 });
