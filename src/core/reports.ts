@@ -39,10 +39,10 @@ export const UNCHANGED_AT_ONCE = 5 * REPORT_BATCH;
  * incremental report costs O(its length), whatever the server holds.
  */
 export class ReportApplier {
-  /** For reports applied at once: they never overlap one another, nor the queue's (see applyNow). */
-  private stampsNow = new Stamps();
-  /** For the queued report under way. */
-  private stampsQueued = new Stamps();
+  /** For reports applied at once, whole: they never overlap one another. */
+  private readonly stampsNow = new Stamps();
+  /** For the queued report under way, and for one begun in its heartbeat that may become it (see applyNow). */
+  private readonly stampsQueued = new Stamps();
   /** Reports too long to apply at once, oldest first; the first is under way. */
   private readonly queue: ReportJob[] = [];
   /** How many of the queued reports each server has. */
@@ -166,8 +166,8 @@ export class ReportApplier {
    * then whole if it surely fits the budget left in this turn; else, while
    * no queued report is under way (two reports part-done at once could
    * each let go of an id the other has stamped), as far as that budget
-   * goes, and what is left goes on with its stamps as the queue's first
-   * (the caller queues it) and says false.
+   * goes, on the queue's stamps: what is left goes on with them as the
+   * queue's first (the caller queues it), and it says false.
    */
   private applyNow(job: ReportJob, now: number): boolean {
     const left = REPORT_BATCH - this.appliedThisTurn;
@@ -177,11 +177,9 @@ export class ReportApplier {
       return true;
     }
     if (this.queue.length > 0 || left <= 0) return false;
-    job.begin(this.stampsNow);
+    job.begin(this.stampsQueued);
     this.appliedThisTurn += job.step(left, now);
-    if (job.done) return true;
-    [this.stampsNow, this.stampsQueued] = [this.stampsQueued, this.stampsNow];
-    return false;
+    return job.done;
   }
 
   private unqueued(server: number): void {
