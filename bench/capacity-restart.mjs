@@ -114,7 +114,11 @@ if (missing !== undefined) {
 }
 
 function blocksOf(r, key = 'blocks') {
-  return r.end[key].map((b) => `${b.ms}@${round(b.atMs / 1000, 1)}`).join(' ') || 'none over 20';
+  const what = (b) => {
+    if (b.kind !== undefined) return ` ${b.kind}`;
+    return b.runMs === undefined ? '' : ` (on a CPU ${b.runMs}, waiting for one ${b.waitMs}, ${b.faults} major faults)`;
+  };
+  return r.end[key].map((b) => `${b.ms}@${round(b.atMs / 1000, 1)}${what(b)}`).join(' ') || 'none over 20';
 }
 
 function emitResults([ours, bare]) {
@@ -146,7 +150,7 @@ function emitResults([ours, bare]) {
       `monitorEventLoopDelay (5 ms resolution) in the daemon process over the whole restart; ` +
       `cross-check, max nodejs_eventloop_lag_max_seconds over the scrapes: ${round(ours.lagMaxMs, 1)} / ${base((r) => round(r.lagMaxMs, 1))} ms; ` +
       `stalls the daemon credited to deadlines: ${round(ours.end.stallMs, 0)} / ${base((r) => round(r.end.stallMs, 0))} ms; ` +
-      `longest blocks (ms at s since the daemon's reset just before the first heartbeat): ${blocksOf(ours)} / ${base(blocksOf)}; ` +
+      `longest blocks (ms at s since the daemon's reset just before the first heartbeat; of it, ms the main thread was on a CPU and ms it waited for one, per Linux's schedstat: the rest it slept): ${blocksOf(ours)} / ${base(blocksOf)}; ` +
       `longest GC pauses, the same way: ${blocksOf(ours, 'gcs')} / ${base((r) => blocksOf(r, 'gcs'))}; the load generator shares the machine's cores, so a block may also be the daemon descheduled`,
   }));
   emit(row({
