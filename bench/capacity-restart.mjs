@@ -59,7 +59,7 @@ async function variant({ leases }) {
     '--rate-limit-max', '1000000000',
     '--rate-limit-address-max', '1000000000',
   ];
-  const daemon = await startServer({ mode: 'daemon', flags });
+  const daemon = await startServer({ mode: 'daemon', flags, timeCore: true });
   const load = startLoad({ servers: S, chunks: C, connections: CONNECTIONS });
   try {
     let progress = { deliveredCount: 0 };
@@ -116,7 +116,7 @@ if (missing !== undefined) {
 function blocksOf(r, key = 'blocks') {
   const what = (b) => {
     if (b.kind !== undefined) return ` ${b.kind}`;
-    const core = `core ${b.coreMs} in ${b.calls} calls (${b.ticks} ticks, longest ${b.longestCallMs})`;
+    const core = b.calls === undefined ? 'core not timed' : `core ${b.coreMs} in ${b.calls} calls (${b.ticks} ticks, longest ${b.longestCallMs})`;
     return b.runMs === undefined ? ` (${core})` : ` (on a CPU ${b.runMs}, waiting for one ${b.waitMs}, ${b.faults} major faults; ${core})`;
   };
   return r.end[key].map((b) => `${b.ms}@${round(b.atMs / 1000, 1)}${what(b)}`).join(' ') || 'none over 20';
