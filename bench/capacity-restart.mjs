@@ -116,7 +116,7 @@ if (missing !== undefined) {
 function blocksOf(r, key = 'blocks') {
   const what = (b) => {
     if (b.kind !== undefined) return ` ${b.kind}`;
-    const core = b.calls === undefined ? 'core not timed' : `core ${b.coreMs} in ${b.calls} calls (${b.ticks} ticks, longest ${b.longestCallMs})`;
+    const core = b.calls === undefined ? 'core not timed' : `core ${b.coreMs} in ${b.calls} calls (${b.ticks} ticks; longest ${b.longestCallMs}, ${b.longestTicked ? 'a tick' : 'not a tick'})`;
     return b.runMs === undefined ? ` (${core})` : ` (on a CPU ${b.runMs}, waiting for one ${b.waitMs}, ${b.faults} major faults; ${core})`;
   };
   return r.end[key].map((b) => `${b.ms}@${round(b.atMs / 1000, 1)}${what(b)}`).join(' ') || 'none over 20';
